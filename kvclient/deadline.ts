@@ -1,0 +1,67 @@
+// Every kvclient call is bounded: by the caller's signal when it has one, and always by a
+// default bound, so nothing waits forever on a stalled store (see FIELD-NOTES: a put
+// against a quorum-less etcd hangs ~7 s, a linearizable read ~12 s, with no deadline).
+
+import { DeadlineExceededError } from "./errors.ts";
+
+export const DEFAULT_CALL_BOUND_MS = 10_000;
+
+export interface Bound {
+  /** Fires when the caller aborts or the bound elapses. */
+  signal: AbortSignal;
+  /** Absolute wall-clock deadline of the bound (for gRPC deadlines). */
+  deadline: Date;
+}
+
+/** The earlier of the caller's signal and `boundMs` from now. */
+export function bound(callerSignal: AbortSignal | undefined, boundMs = DEFAULT_CALL_BOUND_MS): Bound {
+  const timeout = AbortSignal.timeout(boundMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  return { signal, deadline: new Date(Date.now() + boundMs) };
+}
+
+/** The typed error for an aborted signal, keeping the abort reason as the cause. */
+export function abortError(signal: AbortSignal, what: string): DeadlineExceededError {
+  return new DeadlineExceededError(`${what}: deadline exceeded`, { cause: signal.reason });
+}
+
+/**
+ * Settle with `work`, or reject with DeadlineExceededError as soon as `signal` aborts.
+ * The work itself is not cancelled here; callers give it its own deadline so that an
+ * abandoned call still ends.
+ */
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(abortError(signal, what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      reject(abortError(signal, what));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Sleep that ends early (rejecting) when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal, what = "sleep"): Promise<void> {
+  return raceAbort(
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      signal.addEventListener("abort", () => clearTimeout(t), { once: true });
+    }),
+    signal,
+    what,
+  );
+}
