@@ -49,6 +49,11 @@ export interface ServiceRequest {
    * so an adapter must not commit anything until it has read the body to its end.
    */
   body: ReadableStream<Uint8Array> | null;
+  /**
+   * The whole verified payload, present for buffered services (sqs, dynamodb): the gateway
+   * must hash their bodies to check the signature anyway.
+   */
+  bytes?: Uint8Array;
   /** Decoded payload length when known (x-amz-decoded-content-length or Content-Length). */
   contentLength: number | undefined;
   /** Trailing headers of an aws-chunked body; resolves after `body` has been fully read. */
