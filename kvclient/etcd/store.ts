@@ -1,0 +1,276 @@
+// The etcd backend of the Store contract.
+//
+// Every RPC carries an absolute gRPC deadline (etcd3 has no AbortSignal support, and after
+// quorum loss a call without one hangs for ~7-12 s), and the caller's signal is raced
+// against it so the caller is released at its own time while the abandoned RPC still ends
+// by its deadline. Calls go to the known leader (see channel.ts); reads that hit a
+// leadership loss move to another member and retry within their bound. Commits are not
+// retried here: a transaction's outcome is decided by runTransaction.
+
+import { Etcd3, SortOrder, SortTarget, type IRangeRequest, type IRangeResponse, type IStatusResponse } from "etcd3";
+import type { Registry } from "prom-client";
+import { bound, raceAbort, sleep, DEFAULT_CALL_BOUND_MS } from "../deadline.ts";
+import { NotLeaderError, isLeadershipLoss } from "../errors.ts";
+import { LeaderVerifier } from "../leader.ts";
+import { kvMetrics, type KvMetrics } from "../metrics.ts";
+import { runTransaction } from "../retry.ts";
+import type {
+  KeyValue,
+  LeaderInfo,
+  Range,
+  ReadOptions,
+  ScanOptions,
+  ScanResult,
+  Store,
+  StoreLimits,
+  Txn,
+  TxnOptions,
+  WatchEvent,
+} from "../store.ts";
+import { MemberChannel, etcd3Options } from "./channel.ts";
+import { isGrpcDeadline, mapEtcdError } from "./errors.ts";
+import { join, view } from "./bytes.ts";
+import { EtcdTxn, conflict, type TxnBackend } from "./txn.ts";
+import { watchPrefix } from "./watch.ts";
+
+/** Match ETCD_GATEWAY_FLAGS in kvclient/testing/etcd-cluster.ts. */
+export const DEFAULT_MAX_TXN_OPS = 1024;
+export const DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_KEY_BYTES = 4096;
+/** Pairs returned by a scan without a limit (or with a larger one); `more` says so. */
+export const DEFAULT_MAX_SCAN_LIMIT = 10_000;
+/** Room left in a request for the key, compares and framing next to one maximal value. */
+const VALUE_HEADROOM_BYTES = 64 * 1024;
+const RETRY_BACKOFF_MS = [25, 50, 100, 200, 400];
+
+export interface EtcdStoreOptions {
+  /** Client URLs; the first is this gateway's "local" member. */
+  endpoints: string[];
+  registry?: Registry;
+  /** Namespace for every key (tests use unique prefixes). */
+  prefix?: Uint8Array;
+  /**
+   * "quorum" (default): some member confirms a leader with quorum. "local": additionally
+   * the first endpoint's member must be that leader (NotLeaderError otherwise).
+   */
+  leaderCheck?: "quorum" | "local";
+  /** Must not exceed the cluster's --max-txn-ops. */
+  maxTxnOps?: number;
+  /** Must not exceed the cluster's --max-request-bytes. */
+  maxRequestBytes?: number;
+  maxKeyBytes?: number;
+  maxScanLimit?: number;
+  /** Default bound of a call without a caller deadline, in ms. */
+  callBoundMs?: number;
+}
+
+export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
+  const store = new EtcdStore(opts);
+  // Learn member ids and the leader up front; an unreachable cluster is not an error here
+  // (calls will fail within their bounds), so a gateway can start before its store.
+  await store.channel.refresh(true);
+  return store;
+}
+
+class EtcdStore implements Store, TxnBackend {
+  readonly backend = "etcd" as const;
+  readonly limits: StoreLimits;
+  readonly prefix: Buffer;
+  readonly maxScanLimit: number;
+  readonly channel: MemberChannel;
+  private readonly watchClient: Etcd3;
+  private readonly metrics: KvMetrics;
+  private readonly verifier: LeaderVerifier;
+  private readonly boundMs: number;
+  private readonly leaderMode: "quorum" | "local";
+  private readonly leaderProbeKey: Buffer;
+
+  constructor(opts: EtcdStoreOptions) {
+    const maxRequestBytes = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    this.limits = {
+      maxTxnOps: opts.maxTxnOps ?? DEFAULT_MAX_TXN_OPS,
+      maxRequestBytes,
+      maxValueBytes: maxRequestBytes - VALUE_HEADROOM_BYTES,
+      maxKeyBytes: opts.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES,
+    };
+    this.prefix = Buffer.from(opts.prefix ?? new Uint8Array(0));
+    this.maxScanLimit = opts.maxScanLimit ?? DEFAULT_MAX_SCAN_LIMIT;
+    this.boundMs = opts.callBoundMs ?? DEFAULT_CALL_BOUND_MS;
+    this.leaderMode = opts.leaderCheck ?? "quorum";
+    // etcd rejects an empty key.
+    this.leaderProbeKey = this.prefix.length > 0 ? this.prefix : Buffer.from([0]);
+    // Responses can hold a scan of many large values; 4 MiB (gRPC's default) is too small.
+    const maxReceiveBytes = Math.max(64 * 1024 * 1024, 4 * maxRequestBytes);
+    this.channel = new MemberChannel({ endpoints: opts.endpoints, maxReceiveBytes });
+    // Watches use a pool over all members so a broken stream resumes on any live one.
+    this.watchClient = new Etcd3(etcd3Options(opts.endpoints, maxReceiveBytes));
+    this.metrics = kvMetrics(opts.registry);
+    this.verifier = new LeaderVerifier((signal, deadline) => this.checkLeader(signal, deadline), this.metrics, "etcd");
+  }
+
+  /** One RPC on the current member; failures are mapped and fed to the channel. */
+  private once<T>(
+    what: string,
+    member: number,
+    deadline: number,
+    fn: (client: Etcd3, callOpts: { deadline: number }) => Promise<T>,
+    inTxn: boolean,
+  ): Promise<T> {
+    return fn(this.channel.clients[member]!, { deadline }).catch((err: unknown) => {
+      const mapped = mapEtcdError(err, what, inTxn);
+      this.channel.failed(member, mapped, isGrpcDeadline(err));
+      throw mapped;
+    });
+  }
+
+  /**
+   * Run an idempotent RPC until it succeeds, fails with something other than a leadership
+   * loss, or its bound runs out. `member` fixes the member (no failover) when given.
+   */
+  private async call<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    deadline: number,
+    fn: (client: Etcd3, callOpts: { deadline: number }) => Promise<T>,
+    opts: { inTxn?: boolean; member?: number } = {},
+  ): Promise<T> {
+    let retrySignal: AbortSignal | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const member = opts.member ?? this.channel.pick();
+      const work = this.once(what, member, deadline, fn, opts.inTxn ?? false);
+      try {
+        return await (signal ? raceAbort(work, signal, what) : work);
+      } catch (err) {
+        const backoff = RETRY_BACKOFF_MS[Math.min(attempt, RETRY_BACKOFF_MS.length - 1)]!;
+        if (!isLeadershipLoss(err) || Date.now() + backoff >= deadline) throw err;
+        // Only a retry needs a combined signal; the common path stays allocation-light.
+        retrySignal ??= bound(signal, deadline - Date.now()).signal;
+        await sleep(backoff, retrySignal, what).catch(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  private range(req: IRangeRequest, opts: ReadOptions | undefined, what: string): Promise<IRangeResponse> {
+    if (opts?.consistency === "serializable") req.serializable = true;
+    const deadline = Date.now() + this.boundMs;
+    return this.call(what, opts?.signal, deadline, (c, o) => c.kv.range(req, o));
+  }
+
+  txnRange(req: IRangeRequest, signal: AbortSignal, deadline: number): Promise<IRangeResponse> {
+    return this.call("transaction read", signal, deadline, (c, o) => c.kv.range(req, o), { inTxn: true });
+  }
+
+  async get(key: Uint8Array, opts?: ReadOptions): Promise<KeyValue | undefined> {
+    const resp = await this.range({ key: join(this.prefix, key) }, opts, "get");
+    const kv = resp.kvs[0];
+    if (!kv) return undefined;
+    return { key: view(kv.key, this.prefix.length), value: view(kv.value), modRevision: BigInt(kv.mod_revision) };
+  }
+
+  async scan(opts: ScanOptions): Promise<ScanResult> {
+    const start = join(this.prefix, opts.start);
+    const end = join(this.prefix, opts.end);
+    if (Buffer.compare(start, end) >= 0) return { kvs: [], more: false };
+    const limit = Math.min(opts.limit ?? this.maxScanLimit, this.maxScanLimit);
+    const req: IRangeRequest = { key: start, range_end: end, limit };
+    if (opts.reverse) {
+      req.sort_order = SortOrder.Descend;
+      req.sort_target = SortTarget.Key;
+    }
+    if (opts.keysOnly) req.keys_only = true;
+    const resp = await this.range(req, opts, "scan");
+    const empty = new Uint8Array(0);
+    return {
+      kvs: resp.kvs.map((kv) => ({
+        key: view(kv.key, this.prefix.length),
+        value: opts.keysOnly ? empty : view(kv.value),
+        modRevision: BigInt(kv.mod_revision),
+      })),
+      more: resp.more,
+    };
+  }
+
+  async count(range: Range, opts?: ReadOptions): Promise<number> {
+    const start = join(this.prefix, range.start);
+    const end = join(this.prefix, range.end);
+    if (Buffer.compare(start, end) >= 0) return 0;
+    const resp = await this.range({ key: start, range_end: end, count_only: true }, opts, "count");
+    return Number(resp.count);
+  }
+
+  transact<T>(body: (txn: Txn) => Promise<T>, opts?: TxnOptions): Promise<T> {
+    const family = opts?.family ?? "unknown";
+    const deadline = Date.now() + (opts?.timeoutMs ?? this.boundMs);
+    return runTransaction(
+      async (signal) => {
+        const txn = new EtcdTxn(this, signal, deadline);
+        const result = await body(txn);
+        if (!txn.hasWrites) return result;
+        const req = txn.commitRequest();
+        // Not retried on failure: the commit may have been applied.
+        const member = this.channel.pick();
+        const work = this.once("transaction commit", member, deadline, (c, o) => c.kv.txn(req, o), true);
+        const resp = await raceAbort(work, signal, "transaction commit");
+        if (!resp.succeeded) throw conflict(family);
+        return result;
+      },
+      opts,
+      this.metrics,
+      "etcd",
+    );
+  }
+
+  verifyLeader(signal?: AbortSignal): Promise<LeaderInfo> {
+    return this.verifier.verify(signal);
+  }
+
+  /**
+   * A linearizable read (only a leader with quorum can serve it) and the member's status
+   * (who it thinks leads, in which term), both on one member and both under the check's
+   * own deadline.
+   */
+  private async checkLeader(signal: AbortSignal, deadlineDate: Date): Promise<Omit<LeaderInfo, "latencyMs">> {
+    const deadline = deadlineDate.getTime();
+    const local = this.leaderMode === "local";
+    const fixed = local ? { member: 0 } : {};
+    let statusMember = 0;
+    const [status] = await Promise.all([
+      this.call<IStatusResponse>(
+        "leader status",
+        signal,
+        deadline,
+        (c, o) => {
+          statusMember = this.channel.clients.indexOf(c);
+          return c.maintenance.status(o);
+        },
+        fixed,
+      ),
+      this.call(
+        "leader read",
+        signal,
+        deadline,
+        (c, o) => c.kv.range({ key: this.leaderProbeKey, keys_only: true, count_only: true }, o),
+        fixed,
+      ),
+    ]);
+    this.channel.learn(statusMember, status);
+    if (status.leader === "0") throw new NotLeaderError("etcd member sees no leader");
+    const localId = this.channel.memberId(0);
+    const localIsLeader = localId !== undefined && localId === status.leader;
+    if (local && !localIsLeader) {
+      throw new NotLeaderError(`local etcd member ${localId ?? "?"} is not the leader (${status.leader})`);
+    }
+    return { backend: "etcd", leaderId: status.leader, term: BigInt(status.raftTerm), localIsLeader };
+  }
+
+  watch(prefix: Uint8Array, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    return watchPrefix(this.watchClient, join(this.prefix, prefix), this.prefix.length, signal);
+  }
+
+  async close(): Promise<void> {
+    this.channel.close();
+    this.watchClient.close();
+  }
+}
