@@ -40,7 +40,10 @@ export class LeaderVerifier {
     this.metrics.leaderInFlight(this.backend, 1);
     // The race against `own` guarantees the shared promise settles within the bound even
     // when the backend's check ignores its signal and never settles.
-    const p = raceAbort(this.check(own, deadline), own, "leader check")
+    // An async wrapper turns a check that throws synchronously into a rejection, so the
+    // gauge incremented above is always decremented below.
+    const work = (async () => this.check(own, deadline))();
+    const p = raceAbort(work, own, "leader check")
       .then(
         (info) => {
           const latencyMs = performance.now() - started;
