@@ -39,3 +39,12 @@ describe("gateway config", () => {
     expect(() => config(["--access-key-id", "AK"])).toThrow(ConfigError);
   });
 });
+
+describe("README configuration table", () => {
+  it("documents every flag with its environment variable", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const { FLAGS } = await import("./config.ts");
+    for (const f of FLAGS) expect(readme).toContain(`| \`--${f.flag}\` | \`${f.env}\` |`);
+  });
+});

@@ -103,6 +103,9 @@ const OPTIONS: OptionSpec<keyof GatewayConfig>[] = [
   { key: "shutdownGraceMs", flag: "shutdown-grace-ms", env: "GATEWAY_SHUTDOWN_GRACE_MS", default: "10000", help: "On SIGTERM, how long in-flight requests may finish before they are aborted", parse: positiveInt },
 ];
 
+/** Every flag, in `--help` order (the README's configuration table is checked against it). */
+export const FLAGS: readonly { flag: string; env: string; default: string | undefined }[] = OPTIONS.map(({ flag, env, default: d }) => ({ flag, env, default: d }));
+
 export function helpText(): string {
   const rows = OPTIONS.map((o) => {
     const def = o.default ? ` (default: ${o.default})` : "";
