@@ -1,0 +1,47 @@
+// Drive a server with replayed (pre-signed) requests from a separate autocannon process.
+
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { BENCH_DIR } from "./paths.ts";
+import type { SignedRequest } from "../../e2e/harness/sign.ts";
+
+/** Path and query, headers, and a base64 body (JSON-safe for the worker's argv). */
+export type ReplayRequest = SignedRequest;
+
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  /** Upper bound on requests: every load loop is bounded in count as well as time. */
+  maxRequests: number;
+  /** Cycled by each connection in order. */
+  requests: ReplayRequest[];
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  opsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  bytesPerSecond: number;
+}
+
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(BENCH_DIR, "lib", "load-worker.ts"), JSON.stringify(spec)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const killer = setTimeout(() => child.kill("SIGKILL"), (spec.durationSeconds + 60) * 1000);
+    child.on("exit", (code) => {
+      clearTimeout(killer);
+      const line = out.trim().split("\n").pop();
+      if (code === 0 && line) resolve(JSON.parse(line) as LoadResult);
+      else reject(new Error(`load worker exited with ${code}: ${out}`));
+    });
+  });
+}

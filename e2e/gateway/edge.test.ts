@@ -1,0 +1,111 @@
+// The edge listener as clients see it, on both backends: health, metrics, STS, request
+// ids, and authentication failures in each protocol's own shape.
+
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { expect, it } from "vitest";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { describeBothBackends } from "../harness/both-backends.ts";
+import { sendSigned, signForReplay } from "../harness/sign.ts";
+
+const run = promisify(execFile);
+
+describeBothBackends("gateway edge", (ctx) => {
+  it("answers liveness on GET and HEAD, 405 with Allow otherwise", async () => {
+    const { endpoint } = ctx().gateway;
+    const get = await fetch(`${endpoint}/healthz`);
+    expect(get.status).toBe(200);
+    expect(await get.text()).toBe("ok\n");
+    expect((await fetch(`${endpoint}/healthz`, { method: "HEAD" })).status).toBe(200);
+    const post = await fetch(`${endpoint}/healthz`, { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    const del = await fetch(`${endpoint}/healthz/leader`, { method: "DELETE" });
+    expect(del.status).toBe(405);
+  });
+
+  it("reports leadership as plain text or JSON details", async () => {
+    const { endpoint } = ctx().gateway;
+    const plain = await fetch(`${endpoint}/healthz/leader`);
+    expect(plain.status).toBe(200);
+    expect(await plain.text()).toBe("ok\n");
+    const json = await fetch(`${endpoint}/healthz/leader`, { headers: { accept: "application/json" } });
+    expect(json.status).toBe(200);
+    const details = (await json.json()) as Record<string, unknown>;
+    expect(details).toMatchObject({ status: "ok", mode: "quorum", backend: ctx().backend });
+    expect(typeof details.leaderId).toBe("string");
+    expect(typeof details.checkLatencyMs).toBe("number");
+    if (ctx().backend === "etcd") expect(details.leaderId).not.toBe("0");
+  });
+
+  it("answers STS GetCallerIdentity for the SDK and the AWS CLI", async () => {
+    const sts = new STSClient(ctx().clientConfig);
+    const id = await sts.send(new GetCallerIdentityCommand({}));
+    expect(id.Account).toBe("000000000000");
+    expect(id.UserId).toBe("test");
+    expect(id.Arn).toBe("arn:aws:iam::000000000000:user/local");
+    expect(id.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    sts.destroy();
+    const { stdout } = await run("aws", ["sts", "get-caller-identity", "--endpoint-url", ctx().gateway.endpoint, "--output", "json"], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ Account: "000000000000", UserId: "test" });
+  });
+
+  it("rejects unsigned requests in each protocol's shape", async () => {
+    const { endpoint } = ctx().gateway;
+    const s3 = await fetch(`${endpoint}/some-bucket`);
+    expect(s3.status).toBe(403);
+    expect(s3.headers.get("x-amz-request-id")).toBeTruthy();
+    expect(await s3.text()).toMatch(/<Code>AccessDenied<\/Code>/);
+
+    const ddb = await fetch(endpoint, { method: "POST", headers: { "x-amz-target": "DynamoDB_20120810.ListTables", "content-type": "application/x-amz-json-1.0" }, body: "{}" });
+    expect(ddb.status).toBe(400);
+    expect(ddb.headers.get("x-amzn-requestid")).toBeTruthy();
+    expect(((await ddb.json()) as { __type: string }).__type).toMatch(/#MissingAuthenticationTokenException$/);
+
+    const sqs = await fetch(endpoint, { method: "POST", headers: { "x-amz-target": "AmazonSQS.ListQueues", "content-type": "application/x-amz-json-1.0" }, body: "{}" });
+    expect(sqs.status).toBeGreaterThanOrEqual(400);
+    expect(sqs.headers.get("x-amzn-query-error")).toMatch(/;Sender$/);
+
+    const query = await fetch(`${endpoint}/?Action=ListQueues`);
+    expect(query.status).toBeGreaterThanOrEqual(400);
+    expect(await query.text()).toMatch(/<ErrorResponse[\s\S]*<Type>Sender<\/Type>/);
+  });
+
+  it("maps bad credentials to each SDK's typed error", async () => {
+    const bad = { ...ctx().clientConfig, credentials: { accessKeyId: "nobody", secretAccessKey: "x" } };
+    const s3 = new S3Client(bad);
+    await expect(s3.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: "InvalidAccessKeyId", $metadata: { httpStatusCode: 403 } });
+    const wrongSecret = new S3Client({ ...ctx().clientConfig, credentials: { accessKeyId: "test", secretAccessKey: "wrong" } });
+    await expect(wrongSecret.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
+    const ddb = new DynamoDBClient({ ...bad, maxAttempts: 1 });
+    await expect(ddb.send(new ListTablesCommand({}))).rejects.toMatchObject({ name: "UnrecognizedClientException" });
+    s3.destroy();
+    wrongSecret.destroy();
+    ddb.destroy();
+  });
+
+  it("answers an unknown DynamoDB operation with UnknownOperationException", async () => {
+    const { gateway } = ctx();
+    const r = await signForReplay({
+      service: "dynamodb", region: gateway.region, credentials: gateway.credentials, endpoint: gateway.endpoint,
+      method: "POST", path: "/", headers: { "x-amz-target": "DynamoDB_20120810.NoSuchOperation", "content-type": "application/x-amz-json-1.0" }, body: "{}",
+    });
+    const res = await sendSigned(gateway.endpoint, r);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { __type: string }).__type).toMatch(/UnknownOperationException$/);
+  });
+
+  it("exposes bounded Prometheus metrics", async () => {
+    const text = await (await fetch(`${ctx().gateway.endpoint}/metrics`)).text();
+    expect(text).toMatch(/gateway_requests_total\{service="sts",operation="GetCallerIdentity",status="200"\} \d+/);
+    expect(text).toContain("gateway_request_duration_seconds_bucket");
+    expect(text).toContain("kv_leader_checks_total");
+    expect(text).toContain("process_cpu_seconds_total");
+    // Unknown operations never become label values.
+    expect(text).not.toContain("NoSuchOperation");
+  });
+});

@@ -1,0 +1,74 @@
+// Process behaviour: --help, refusing an exposed start without credentials, configured
+// credentials, per-service listeners, graceful shutdown that leaves the store reusable.
+// These are about the process, not the store, so they run on the embedded backend.
+
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { ROOT, startGateway, type GatewayProcess } from "../harness/gateway.ts";
+import { clientConfigFor } from "../harness/both-backends.ts";
+
+const run = promisify(execFile);
+const MAIN = ["--import", "tsx", join(ROOT, "gateway", "main.ts")];
+
+describe("gateway process", () => {
+  const started: GatewayProcess[] = [];
+  afterAll(async () => {
+    for (const g of started) await g.stop();
+  });
+
+  it("lists every flag in --help and exits 0", async () => {
+    const { stdout } = await run(process.execPath, [...MAIN, "--help"], { cwd: ROOT });
+    for (const flag of ["--host", "--port", "--backend", "--data-dir", "--etcd-endpoints", "--credentials", "--region", "--account-id", "--leader-check", "--metrics-port"]) {
+      expect(stdout).toContain(flag);
+    }
+  });
+
+  it("refuses to start on a non-loopback address without credentials, saying why", async () => {
+    const err = await run(process.execPath, [...MAIN, "--host", "0.0.0.0", "--port", "0"], { cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toMatch(/refusing to start on 0\.0\.0\.0 without credentials/);
+  });
+
+  it("uses configured credentials instead of the local pair, and the configured account id", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-creds-"));
+    const file = join(dir, "c.json");
+    writeFileSync(file, JSON.stringify({ credentials: [{ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "s3cr3t", displayName: "alice" }] }));
+    const gw = await startGateway({ backend: "embedded", args: ["--credentials", file, "--account-id", "123456789012"] });
+    started.push(gw);
+    const good = new STSClient({ ...clientConfigFor(gw), credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "s3cr3t" } });
+    expect(await good.send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/alice" });
+    const local = new STSClient({ ...clientConfigFor(gw), maxAttempts: 1 });
+    await expect(local.send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    good.destroy();
+    local.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves per-service and metrics listeners", async () => {
+    const gw = await startGateway({ backend: "embedded", args: ["--dynamodb-port", "0", "--metrics-port", "0"] });
+    started.push(gw);
+    expect(gw.ports.dynamodb).toBeGreaterThan(0);
+    // On the DynamoDB listener an unsigned SQS-looking request still gets DynamoDB's answer.
+    const res = await fetch(`http://127.0.0.1:${gw.ports.dynamodb}/`, { method: "POST", headers: { "x-amz-target": "AmazonSQS.ListQueues" }, body: "{}" });
+    expect(((await res.json()) as { __type: string }).__type).toMatch(/^com\.amazonaws\.dynamodb\.v20120810#MissingAuthenticationTokenException$/);
+    const metrics = await fetch(`http://127.0.0.1:${gw.ports.metrics}/metrics`);
+    expect(await metrics.text()).toContain("gateway_requests_total");
+    expect((await fetch(`http://127.0.0.1:${gw.ports.metrics}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${gw.ports.metrics}/bucket/key`)).status).toBe(404);
+  });
+
+  it("shuts down gracefully on SIGTERM and its data dir opens again", async () => {
+    const gw = await startGateway({ backend: "embedded" });
+    started.push(gw);
+    const t0 = performance.now();
+    await gw.kill("SIGTERM");
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    await gw.restart();
+    expect((await fetch(`${gw.endpoint}/healthz/leader`)).status).toBe(200);
+  });
+});

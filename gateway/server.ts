@@ -1,0 +1,121 @@
+// Assembles a running gateway: store, adapters, the edge path, health and metrics, and
+// one HTTP listener per configured port. Shutdown is graceful and bounded.
+
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import pino, { type Logger } from "pino";
+import type { ServiceAdapter, ServiceName } from "../adapters/aws/service.ts";
+import { createS3Adapter } from "../adapters/s3/index.ts";
+import { createSqsAdapter } from "../adapters/sqs/index.ts";
+import { createDynamoDbAdapter } from "../adapters/dynamodb/index.ts";
+import { openStore } from "../kvclient/open.ts";
+import type { Store } from "../kvclient/store.ts";
+import type { GatewayConfig } from "./config.ts";
+import { loadCredentials, type CredentialSet } from "./credentials.ts";
+import { createEdge, type EdgeHandler } from "./edge.ts";
+import { leadership, liveness } from "./health.ts";
+import { RequestMetrics } from "./metrics.ts";
+import { STS_OPERATIONS } from "./sts.ts";
+
+export interface RunningGateway {
+  config: GatewayConfig;
+  credentials: CredentialSet;
+  /** Bound port of each listener, by name ("edge", "s3", "sqs", "dynamodb", "metrics"). */
+  ports: Record<string, number>;
+  store: Store;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Presigned or header-signed: such a request is an AWS call even on /healthz or /metrics. */
+function isSigned(req: Request): boolean {
+  if (req.headers.has("authorization")) return true;
+  const q = req.url.indexOf("?");
+  return q >= 0 && req.url.includes("X-Amz-Signature", q);
+}
+
+function buildApp(edge: EdgeHandler, store: Store, metrics: RequestMetrics, config: GatewayConfig, only?: ServiceName | "metrics"): Hono {
+  const app = new Hono();
+  const forward = (req: Request) => (only === "metrics" ? new Response("not found\n", { status: 404 }) : edge(req, only));
+  app.all("/healthz", (c) => (isSigned(c.req.raw) ? forward(c.req.raw) : liveness(c.req.raw)));
+  app.all("/healthz/leader", (c) => (isSigned(c.req.raw) ? forward(c.req.raw) : leadership(c.req.raw, store, config.leaderCheck)));
+  app.all("/metrics", async (c) => {
+    if (isSigned(c.req.raw) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return forward(c.req.raw);
+    const text = await metrics.registry.metrics();
+    return new Response(c.req.method === "HEAD" ? null : text, { headers: { "content-type": metrics.registry.contentType } });
+  });
+  app.all("*", (c) => forward(c.req.raw));
+  return app;
+}
+
+function listen(app: Hono, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server as Server)) as Server;
+    server.once("error", reject);
+  });
+}
+
+export async function startGateway(config: GatewayConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningGateway> {
+  const credentials = loadCredentials(config);
+  const metrics = new RequestMetrics();
+  const store = await openStore(
+    config.backend === "embedded"
+      ? { backend: "embedded", dataDir: config.dataDir, registry: metrics.registry }
+      : { backend: "etcd", endpoints: config.etcdEndpoints, registry: metrics.registry },
+  );
+  const adapterConfig = {
+    store,
+    region: config.region,
+    accountId: config.accountId,
+    registry: metrics.registry,
+    logger,
+    s3BaseDomain: config.s3BaseDomain,
+  };
+  const adapters: Record<ServiceName, ServiceAdapter> = {
+    s3: createS3Adapter(adapterConfig),
+    sqs: createSqsAdapter(adapterConfig),
+    dynamodb: createDynamoDbAdapter(adapterConfig),
+  };
+  for (const a of Object.values(adapters)) metrics.declare(a.service, a.operations);
+  metrics.declare("sts", STS_OPERATIONS);
+  for (const a of Object.values(adapters)) await a.start?.();
+
+  const shutdown = new AbortController();
+  const edge = createEdge({ adapters, credentials, region: config.region, accountId: config.accountId, metrics, logger, shutdown: shutdown.signal });
+  const listeners: [string, number, ServiceName | "metrics" | undefined][] = [["edge", config.port, undefined]];
+  if (config.s3Port !== undefined) listeners.push(["s3", config.s3Port, "s3"]);
+  if (config.sqsPort !== undefined) listeners.push(["sqs", config.sqsPort, "sqs"]);
+  if (config.dynamodbPort !== undefined) listeners.push(["dynamodb", config.dynamodbPort, "dynamodb"]);
+  if (config.metricsPort !== undefined) listeners.push(["metrics", config.metricsPort, "metrics"]);
+  const servers: Server[] = [];
+  const ports: Record<string, number> = {};
+  try {
+    for (const [name, port, only] of listeners) {
+      const server = await listen(buildApp(edge, store, metrics, config, only), config.host, port);
+      servers.push(server);
+      ports[name] = (server.address() as AddressInfo).port;
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    for (const a of Object.values(adapters)) await a.stop?.();
+    await store.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    // Stop accepting, let in-flight requests finish within the grace period, then abort
+    // what is left (every request's signal includes `shutdown`) and close the store.
+    const drained = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const s of servers) s.closeIdleConnections();
+    const grace = new Promise<void>((r) => setTimeout(r, config.shutdownGraceMs).unref());
+    await Promise.race([drained, grace]);
+    shutdown.abort(new Error("gateway shutting down"));
+    for (const s of servers) s.closeAllConnections();
+    for (const a of Object.values(adapters)) await a.stop?.().catch((err: unknown) => logger.error({ err }, "adapter stop failed"));
+    await store.close();
+  }
+  return { config, credentials, ports, store, logger, close: () => (closing ??= close()) };
+}
