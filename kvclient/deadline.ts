@@ -56,12 +56,18 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal, what: string
 
 /** Sleep that ends early (rejecting) when the signal aborts. */
 export function sleep(ms: number, signal: AbortSignal, what = "sleep"): Promise<void> {
-  return raceAbort(
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener("abort", () => clearTimeout(t), { once: true });
-    }),
-    signal,
-    what,
-  );
+  if (signal.aborted) return Promise.reject(abortError(signal, what));
+  // The abort listener is removed when the timer fires: a transaction's signal lives
+  // across all its retries, and a listener left per backoff would pile up on it.
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal, what));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
