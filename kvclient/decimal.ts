@@ -36,7 +36,8 @@
 // the longer one has a non-zero digit further on, which the 0x00 terminator (below every
 // digit byte) gets right. Negatives reverse magnitude order by complementing everything
 // after the sign byte, terminator included, so the terminator becomes 0xFF, above every
-// complemented digit byte: -1 < -0.15 ... and -1.5 < -1, -15 < -1.5.
+// complemented digit byte: -15 < -1.5 < -1 (the shorter mantissa of -1 ends first, with
+// 0xFF, where -1.5 still has a digit byte).
 
 /** A parsed DynamoDB number: value = sign x d1.d2...dn x 10^exponent (scientific notation).
  *  `digits` has no leading or trailing zeros; zero is { sign: 0, digits: "", exponent: 0 }. */

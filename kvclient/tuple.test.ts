@@ -90,6 +90,9 @@ const trickyChars = fc.constantFrom("\u0000", "\u0001", "\u007f", "\u0080", "\u0
 const stringArb = fc.oneof(
   fc.string({ unit: "binary", maxLength: 8 }),
   fc.string({ unit: trickyChars, maxLength: 6 }),
+  // Around the decoder's short-ASCII fast path limit (24 bytes), both sides of it.
+  fc.string({ unit: "binary-ascii", minLength: 20, maxLength: 30 }),
+  fc.string({ unit: "binary", minLength: 10, maxLength: 30 }),
   fc.constantFrom("", "a", "a\u0000", "a\u0000\u0000", "a\u0001", "ab"),
 );
 const bytesArb = fc.oneof(
