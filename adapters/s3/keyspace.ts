@@ -1,0 +1,192 @@
+// The S3 adapter's whole key layout and record encoding. No other file builds these keys.
+//
+//   ("s3","b",bucket)                      bucket record (JSON)
+//   ("s3","o",bucket,key)                  object manifest (JSON), committed last
+//   ("s3","c",dataId,index)                one chunk of object or part data (raw bytes)
+//   ("s3","u",bucket,key,uploadId)         multipart upload record (JSON)
+//   ("s3","p",uploadId,partNumber)         uploaded part record (JSON)
+//   ("s3","g",gcId)                        GC queue entry (JSON): a write lease on fresh
+//                                          chunks, or a set of dead chunk sets
+//
+// Chunk data is keyed by a random data id, never by bucket or key: a manifest, a part or a
+// GC entry owns a data id, and ownership moves between them inside one transaction.
+
+import { decodeTuple, encodeTuple, prefixEnd, tupleRange } from "../../kvclient/tuple.ts";
+import type { Range } from "../../kvclient/store.ts";
+import { randomBytes } from "node:crypto";
+
+const P = "s3";
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface BucketRecord {
+  name: string;
+  region: string;
+  /** Creation time, ms since epoch. */
+  created: number;
+  ownerId: string;
+  ownerName: string;
+  tags?: Tag[];
+}
+
+/** A run of chunks under one data id: a whole simple object, or one part. */
+export interface Segment {
+  id: string;
+  size: number;
+  /** Chunk size used when writing this segment. */
+  chunkBytes: number;
+}
+
+export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";
+
+export interface StoredChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** Base64 value as S3 returns it (COMPOSITE values carry the `-N` suffix). */
+  value: string;
+  type: ChecksumType;
+}
+
+/** Headers stored with an object and replayed on GET/HEAD. */
+export interface ObjectHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  /** User metadata, names lowercased without the x-amz-meta- prefix. */
+  meta: Record<string, string>;
+  storageClass?: string;
+}
+
+export interface PartInfo {
+  size: number;
+  checksum?: string;
+}
+
+export interface ObjectManifest {
+  size: number;
+  /** ETag without quotes: hex MD5, or `hex-N` for multipart. */
+  etag: string;
+  lastModified: number;
+  headers: ObjectHeaders;
+  checksum?: StoredChecksum;
+  tags?: Tag[];
+  ownerId: string;
+  ownerName: string;
+  segments: Segment[];
+  /** Present for multipart objects: one entry per part, in order. */
+  parts?: PartInfo[];
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  initiated: number;
+  /** Last time a part landed; the abandoned-upload reaper measures age from here. */
+  touched: number;
+  ownerId: string;
+  ownerName: string;
+  headers: ObjectHeaders;
+  tags?: Tag[];
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: ChecksumType;
+  storageClass?: string;
+}
+
+export interface PartRecord {
+  partNumber: number;
+  size: number;
+  etag: string;
+  lastModified: number;
+  segment: Segment;
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+/**
+ * A GC queue entry. `lease`: chunks being written under `ids[0]`, alive while `due` is in
+ * the future (the writer renews it); `dead`: chunk sets nothing references, collectable
+ * once `due` passes (the grace that lets in-flight GETs finish).
+ */
+export interface GcEntry {
+  kind: "lease" | "dead";
+  ids: string[];
+  due: number;
+  /** Aborted uploads: their part records and all the parts' data go. */
+  abortedUploads?: string[];
+  /** Completed uploads: only their part records go (the manifest owns the used data). */
+  finishedUploads?: string[];
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export function encodeRecord(v: unknown): Uint8Array {
+  return enc.encode(JSON.stringify(v));
+}
+
+export function decodeRecord<T>(bytes: Uint8Array): T {
+  return JSON.parse(dec.decode(bytes)) as T;
+}
+
+export function newId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/** The encoding of a tuple whose last element is a string prefix, without its terminator. */
+function stringPrefix(elements: readonly (string | number)[], prefix: string): Uint8Array {
+  const full = encodeTuple([...elements, prefix]);
+  return full.subarray(0, full.length - 1);
+}
+
+/** The smallest key above `key`. */
+export function keyAfter(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 1);
+  out.set(key);
+  return out;
+}
+
+export const keys = {
+  bucket: (bucket: string) => encodeTuple([P, "b", bucket]),
+  bucketRange: (): Range => tupleRange([P, "b"]),
+  bucketName: (key: Uint8Array) => decodeTuple(key)[2] as string,
+
+  object: (bucket: string, key: string) => encodeTuple([P, "o", bucket, key]),
+  objectRange: (bucket: string): Range => tupleRange([P, "o", bucket]),
+  /** Keys of `bucket` that start with the string `prefix`. */
+  objectPrefixRange: (bucket: string, prefix: string): Range => {
+    const start = stringPrefix([P, "o", bucket], prefix);
+    return { start, end: prefixEnd(start) };
+  },
+  /** First key strictly after every object key that starts with `prefix`. */
+  objectPrefixEnd: (bucket: string, prefix: string) => prefixEnd(stringPrefix([P, "o", bucket], prefix)),
+  objectKey: (key: Uint8Array) => decodeTuple(key)[3] as string,
+
+  chunk: (dataId: string, index: number) => encodeTuple([P, "c", dataId, index]),
+  chunkRange: (dataId: string): Range => tupleRange([P, "c", dataId]),
+  allChunks: (): Range => tupleRange([P, "c"]),
+
+  upload: (bucket: string, key: string, uploadId: string) => encodeTuple([P, "u", bucket, key, uploadId]),
+  uploadBucketRange: (bucket: string): Range => tupleRange([P, "u", bucket]),
+  uploadPrefixRange: (bucket: string, prefix: string): Range => {
+    const start = stringPrefix([P, "u", bucket], prefix);
+    return { start, end: prefixEnd(start) };
+  },
+  uploadPrefixEnd: (bucket: string, prefix: string) => prefixEnd(stringPrefix([P, "u", bucket], prefix)),
+  allUploads: (): Range => tupleRange([P, "u"]),
+  /** bucket, key and upload id of an upload key. */
+  uploadParts: (key: Uint8Array) => {
+    const t = decodeTuple(key);
+    return { bucket: t[2] as string, key: t[3] as string, uploadId: t[4] as string };
+  },
+
+  part: (uploadId: string, partNumber: number) => encodeTuple([P, "p", uploadId, partNumber]),
+  partRange: (uploadId: string): Range => tupleRange([P, "p", uploadId]),
+  partNumber: (key: Uint8Array) => Number(decodeTuple(key)[3] as bigint),
+
+  gc: (gcId: string) => encodeTuple([P, "g", gcId]),
+  gcRange: (): Range => tupleRange([P, "g"]),
+};

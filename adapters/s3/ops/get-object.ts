@@ -1,0 +1,78 @@
+// GetObject and HeadObject: one manifest version, preconditions, a range or a part, and a
+// body streamed chunk by chunk from that version.
+
+import { keys, decodeRecord, type ObjectManifest } from "../keyspace.ts";
+import type { S3Context } from "../context.ts";
+import { S3Errors } from "../wire/errors.ts";
+import { checkReadConditions } from "../wire/conditionals.ts";
+import { parseRange, type ByteRange } from "../wire/range.ts";
+import { objectResponseHeaders } from "../wire/object-headers.ts";
+import { checksumHeaders } from "../wire/checksum-headers.ts";
+import { rangeStream } from "../storage/chunk-reader.ts";
+import { readBucket, type S3Call } from "./call.ts";
+import { AwsError } from "../../aws/errors.ts";
+
+export function checkVersionId(query: URLSearchParams): void {
+  const v = query.get("versionId");
+  if (v !== null && v !== "null") throw S3Errors.invalidArgument("Invalid version id specified", "versionId", v);
+}
+
+export async function readManifest(ctx: S3Context, bucket: string, key: string, signal: AbortSignal): Promise<ObjectManifest | undefined> {
+  const kv = await ctx.store.get(keys.object(bucket, key), { signal });
+  return kv ? decodeRecord<ObjectManifest>(kv.value) : undefined;
+}
+
+/** The manifest, or NoSuchKey / NoSuchBucket (the bucket is read only on a miss). */
+export async function requireManifest(call: S3Call): Promise<ObjectManifest> {
+  const m = await readManifest(call.ctx, call.bucket, call.key, call.signal);
+  if (m) return m;
+  if (!(await readBucket(call.ctx, call.bucket, call.signal))) throw S3Errors.noSuchBucket(call.bucket);
+  throw S3Errors.noSuchKey(call.key);
+}
+
+/** Byte range of part `n` (1-based) of `m`. */
+export function partRange(m: ObjectManifest, n: number): ByteRange {
+  const sizes = m.parts ? m.parts.map((p) => p.size) : [m.size];
+  if (!Number.isInteger(n) || n < 1 || n > sizes.length) {
+    throw new AwsError("InvalidPartNumber", "The requested partnumber is not satisfiable", { status: 416, extra: { PartNumberRequested: n, ActualPartCount: sizes.length } });
+  }
+  let start = 0;
+  for (let i = 0; i < n - 1; i++) start += sizes[i]!;
+  return { start, end: start + sizes[n - 1]! };
+}
+
+export async function getOrHeadObject(call: S3Call, head: boolean): Promise<Response> {
+  const { query, headers: h } = call;
+  checkVersionId(query);
+  const m = await requireManifest(call);
+  checkReadConditions(h, { etag: m.etag, lastModified: m.lastModified });
+  const out = objectResponseHeaders(m, query);
+  const partNumber = query.get("partNumber");
+  let range: ByteRange | undefined;
+  if (partNumber !== null) {
+    if (h.has("range")) throw S3Errors.invalidRequest("Cannot specify both Range header and partNumber query parameter");
+    const n = Number(partNumber);
+    if (!/^\d+$/.test(partNumber) || n < 1 || n > 10_000) {
+      throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", partNumber);
+    }
+    range = partRange(m, n);
+    out.set("x-amz-mp-parts-count", String(m.parts?.length ?? 1));
+    if (!m.parts) range = undefined;
+  } else {
+    range = parseRange(h.get("range"), m.size);
+  }
+  if ((h.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED" && range === undefined) {
+    checksumHeaders(m.checksum, out);
+  }
+  let status = 200;
+  let start = 0;
+  let end = m.size;
+  if (range) {
+    status = 206;
+    ({ start, end } = range);
+    out.set("content-range", `bytes ${start}-${end - 1}/${m.size}`);
+  }
+  out.set("content-length", String(end - start));
+  if (head || end === start) return new Response(head ? null : new Uint8Array(0), { status, headers: out });
+  return new Response(rangeStream(call.ctx, m.segments, start, end), { status, headers: out });
+}

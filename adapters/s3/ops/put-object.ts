@@ -1,0 +1,115 @@
+// PutObject: stream the body into chunks while hashing it, verify Content-MD5 and any
+// checksum (header or trailer), then commit the manifest.
+
+import type { ChecksumAlgorithm, ObjectManifest, StoredChecksum } from "../keyspace.ts";
+import { S3Errors } from "../wire/errors.ts";
+import { checkKey } from "../wire/names.ts";
+import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
+import { parseWriteConditions } from "../wire/conditionals.ts";
+import { checksumHeaders, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
+import { newDigest, type Digest } from "../storage/hashing.ts";
+import { bodyPieces, releaseLease, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
+import { emptyResponse, requireBucket, type S3Call } from "./call.ts";
+import { keys } from "../keyspace.ts";
+import { REJECTED_HEADERS } from "../wire/route.ts";
+
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+export function rejectUnsupportedHeaders(h: Headers): void {
+  for (const name of Object.keys(REJECTED_HEADERS)) if (h.has(name)) throw S3Errors.notImplemented();
+  const sse = h.get("x-amz-server-side-encryption");
+  // SSE-S3 (AES256) is what AWS applies by default; anything else we cannot honour.
+  if (sse !== null && sse !== "AES256") throw S3Errors.notImplemented();
+}
+
+/** Digests for a body: MD5 always (the ETag), plus the requested checksum. */
+export interface BodyDigests {
+  md5: Digest;
+  checksum?: { request: ChecksumRequest; digest: Digest };
+  list: Digest[];
+}
+
+export function bodyDigests(req: ChecksumRequest | undefined): BodyDigests {
+  const md5 = newDigest("MD5");
+  const checksum = req ? { request: req, digest: newDigest(req.algorithm) } : undefined;
+  return { md5, checksum, list: checksum ? [md5, checksum.digest] : [md5] };
+}
+
+/** Verify digests after the body ended; returns the hex MD5 and the stored checksum. */
+export async function verifyDigests(
+  d: BodyDigests,
+  md5Header: Buffer | undefined,
+  trailers: Promise<Headers>,
+): Promise<{ md5Hex: string; checksum?: { algorithm: ChecksumAlgorithm; value: string } }> {
+  const md5 = Buffer.from(await d.md5.digest());
+  if (md5Header && !md5.equals(md5Header)) throw S3Errors.badDigestMd5();
+  if (!d.checksum) return { md5Hex: md5.toString("hex") };
+  const { request, digest } = d.checksum;
+  const actual = Buffer.from(await digest.digest()).toString("base64");
+  let expected = request.value;
+  if (request.fromTrailer) {
+    const t = await trailers;
+    const v = t.get(headerName(request.algorithm));
+    if (v === null) throw S3Errors.invalidRequest(`x-amz-trailer ${headerName(request.algorithm)} was not sent`);
+    if (!isValidChecksumValue(request.algorithm, v)) throw S3Errors.invalidChecksum(headerName(request.algorithm));
+    expected = v;
+  }
+  if (expected !== undefined && expected !== actual) throw S3Errors.badDigestChecksum(request.algorithm);
+  return { md5Hex: md5.toString("hex"), checksum: { algorithm: request.algorithm, value: actual } };
+}
+
+export async function putObject(call: S3Call): Promise<Response> {
+  const { ctx, req, headers: h } = call;
+  checkKey(call.key);
+  rejectUnsupportedHeaders(h);
+  const objHeaders = parseObjectHeaders(h);
+  const tags = parseTaggingHeader(h);
+  const conditions = parseWriteConditions(h);
+  const csReq = parseChecksumRequest(h);
+  const md5Header = parseContentMd5(h);
+  if (req.contentLength !== undefined && req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
+  await requireBucket(call);
+  if (conditions.ifNoneMatchStar) {
+    // Refuse early rather than after the whole body; the commit re-checks atomically.
+    const cur = await ctx.store.get(keys.object(call.bucket, call.key), { signal: call.signal });
+    if (cur) throw S3Errors.preconditionFailed("If-None-Match");
+  }
+  const digests = bodyDigests(csReq);
+  const written: WrittenData = await writeChunks(ctx, bodyPieces(req.body, call.signal), {
+    signal: call.signal,
+    digests: digests.list,
+    expectedLength: req.contentLength,
+    maxBytes: MAX_PUT_BYTES,
+  });
+  try {
+    const v = await verifyDigests(digests, md5Header, req.trailers);
+    const checksum: StoredChecksum | undefined = v.checksum ? { ...v.checksum, type: "FULL_OBJECT" } : undefined;
+    const manifest: ObjectManifest = {
+      size: written.size,
+      etag: v.md5Hex,
+      lastModified: Date.now(),
+      headers: objHeaders,
+      checksum,
+      tags: tags && tags.length ? tags : undefined,
+      ownerId: req.principal.ownerId,
+      ownerName: req.principal.displayName,
+      segments: written.size > 0 ? [written.segment] : [],
+    };
+    await commitManifest(ctx, {
+      bucket: call.bucket,
+      key: call.key,
+      manifest,
+      leases: [written.segment.id],
+      conditions,
+      signal: call.signal,
+    });
+    const out = new Headers({ etag: `"${manifest.etag}"` });
+    checksumHeaders(checksum, out);
+    if (checksum === undefined) out.delete("x-amz-checksum-type");
+    return emptyResponse(200, out);
+  } catch (err) {
+    await releaseLease(ctx, written.segment.id);
+    throw leaseExpiredToS3(err);
+  }
+}

@@ -1,0 +1,31 @@
+// Operation name -> handler. Every name here appears in wire/route.ts.
+
+import type { S3Call } from "./call.ts";
+import * as buckets from "./buckets.ts";
+import { putObject } from "./put-object.ts";
+import { getOrHeadObject } from "./get-object.ts";
+import { deleteObject, deleteObjects } from "./delete-object.ts";
+import { listObjectsV1, listObjectsV2, listObjectVersions } from "./list-objects.ts";
+
+export type Handler = (call: S3Call) => Promise<Response>;
+
+export const OPERATIONS: Readonly<Record<string, Handler>> = {
+  ListBuckets: buckets.listBuckets,
+  CreateBucket: buckets.createBucket,
+  HeadBucket: buckets.headBucket,
+  DeleteBucket: buckets.deleteBucket,
+  GetBucketLocation: buckets.getBucketLocation,
+  GetBucketVersioning: buckets.getBucketVersioning,
+  GetBucketAcl: buckets.getBucketAcl,
+  PutBucketTagging: buckets.putBucketTagging,
+  GetBucketTagging: buckets.getBucketTagging,
+  DeleteBucketTagging: buckets.deleteBucketTagging,
+  PutObject: putObject,
+  GetObject: (c) => getOrHeadObject(c, false),
+  HeadObject: (c) => getOrHeadObject(c, true),
+  DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
+  ListObjectsV2: listObjectsV2,
+  ListObjects: listObjectsV1,
+  ListObjectVersions: listObjectVersions,
+};

@@ -1,0 +1,151 @@
+// Streams a body into chunks under a fresh data id. Before the first chunk, a lease entry
+// in the GC queue claims the id; every chunk commit re-reads that lease, so once the GC
+// has taken an expired lease no further chunk can land (nothing leaks behind it). The
+// caller's manifest/part commit then deletes the lease in the same transaction that makes
+// the data reachable.
+
+import { keys, encodeRecord, decodeRecord, newId, type GcEntry, type Segment } from "../keyspace.ts";
+import type { S3Context } from "../context.ts";
+import type { Digest } from "./hashing.ts";
+import { AwsError } from "../../aws/errors.ts";
+import { S3Errors } from "../wire/errors.ts";
+
+/** The writer's lease was taken by the GC (the upload stalled past its lease). */
+export class LeaseLostError extends Error {}
+
+export interface WrittenData {
+  segment: Segment;
+  size: number;
+}
+
+export async function openLease(ctx: S3Context, dataId: string, signal: AbortSignal): Promise<void> {
+  const entry: GcEntry = { kind: "lease", ids: [dataId], due: Date.now() + ctx.options.writeLeaseMs };
+  await ctx.store.transact(
+    async (txn) => {
+      txn.put(keys.gc(dataId), encodeRecord(entry));
+    },
+    { signal, family: "s3.lease" },
+  );
+}
+
+/** Give the chunks up now (failed upload) so the GC reclaims them without waiting. */
+export async function releaseLease(ctx: S3Context, dataId: string): Promise<void> {
+  const entry: GcEntry = { kind: "dead", ids: [dataId], due: 0 };
+  try {
+    await ctx.store.transact(
+      async (txn) => {
+        const cur = await txn.get(keys.gc(dataId));
+        if (!cur) return;
+        const e = decodeRecord<GcEntry>(cur);
+        if (e.kind !== "lease") return;
+        txn.put(keys.gc(dataId), encodeRecord(entry));
+      },
+      { signal: AbortSignal.timeout(5_000), family: "s3.lease" },
+    );
+  } catch (err) {
+    // The lease still expires on its own; the GC takes it then.
+    ctx.logger.warn({ err, dataId }, "s3: could not release write lease");
+  }
+}
+
+async function putChunk(ctx: S3Context, dataId: string, index: number, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+  await ctx.store.transact(
+    async (txn) => {
+      const raw = await txn.get(keys.gc(dataId));
+      if (!raw) throw new LeaseLostError(`lease of ${dataId} is gone`);
+      const lease = decodeRecord<GcEntry>(raw);
+      const now = Date.now();
+      if (lease.kind !== "lease" || lease.due <= now) throw new LeaseLostError(`lease of ${dataId} expired`);
+      if (lease.due - now < ctx.options.writeLeaseMs / 2) {
+        txn.put(keys.gc(dataId), encodeRecord({ ...lease, due: now + ctx.options.writeLeaseMs }));
+      }
+      txn.put(keys.chunk(dataId, index), bytes);
+    },
+    { signal, family: "s3.chunk" },
+  );
+}
+
+/** Re-raises a body stream failure as the S3 error the client should see. */
+function bodyError(err: unknown, signal: AbortSignal): unknown {
+  if (err instanceof AwsError) return err;
+  if (signal.aborted) return S3Errors.requestTimeout();
+  return S3Errors.incompleteBody();
+}
+
+/** The request body as pieces, with stream failures mapped to S3 errors. */
+export async function* bodyPieces(body: ReadableStream<Uint8Array> | null, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (!body) return;
+  const reader = body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        throw bodyError(err, signal);
+      }
+      if (r.done) {
+        done = true;
+        return;
+      }
+      yield r.value;
+    }
+  } finally {
+    if (!done) reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Write `source` as chunks of `ctx.chunkBytes` under a new data id (lease opened here).
+ * On any failure the lease is released and the error rethrown.
+ */
+export async function writeChunks(
+  ctx: S3Context,
+  source: AsyncIterable<Uint8Array>,
+  opts: { signal: AbortSignal; digests: Digest[]; expectedLength?: number; maxBytes?: number },
+): Promise<WrittenData> {
+  const dataId = newId();
+  const size = ctx.chunkBytes;
+  await openLease(ctx, dataId, opts.signal);
+  let total = 0;
+  let index = 0;
+  let buf = new Uint8Array(size);
+  let fill = 0;
+  // One chunk commit overlaps with reading the next chunk from the client.
+  let pending: Promise<void> | undefined;
+  const flush = async () => {
+    if (fill === 0) return;
+    const out = fill === size ? buf : buf.slice(0, fill);
+    if (pending) await pending;
+    pending = putChunk(ctx, dataId, index++, out, opts.signal);
+    pending.catch(() => {});
+    buf = new Uint8Array(size);
+    fill = 0;
+  };
+  try {
+    for await (const piece of source) {
+      for (const d of opts.digests) d.update(piece);
+      total += piece.length;
+      if (opts.maxBytes !== undefined && total > opts.maxBytes) throw S3Errors.entityTooLarge(total, opts.maxBytes);
+      if (opts.expectedLength !== undefined && total > opts.expectedLength) throw S3Errors.incompleteBody();
+      let off = 0;
+      while (off < piece.length) {
+        const n = Math.min(size - fill, piece.length - off);
+        buf.set(piece.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill === size) await flush();
+      }
+    }
+    await flush();
+    if (pending) await pending;
+    if (opts.expectedLength !== undefined && total !== opts.expectedLength) throw S3Errors.incompleteBody();
+    return { segment: { id: dataId, size: total, chunkBytes: size }, size: total };
+  } catch (err) {
+    if (pending) await pending.catch(() => {});
+    await releaseLease(ctx, dataId);
+    throw err;
+  }
+}

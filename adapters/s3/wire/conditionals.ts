@@ -1,0 +1,94 @@
+// Preconditions, in the order and with the outcomes S3 documents:
+//   reads:  If-Match (412) > If-Unmodified-Since (412, unless If-Match held)
+//           > If-None-Match (304) > If-Modified-Since (304, unless If-None-Match failed)
+//   copies: the same four x-amz-copy-source-if-* headers, every failure a 412
+//   writes: If-None-Match: * and If-Match: <etag>, checked inside the commit transaction
+
+import { S3Errors } from "./errors.ts";
+import { AwsError } from "../../aws/errors.ts";
+
+export interface Validators {
+  etag: string;
+  lastModified: number;
+}
+
+function etagList(header: string): string[] {
+  return header.split(",").map((s) => s.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1"));
+}
+
+export function etagMatches(header: string, etag: string): boolean {
+  return etagList(header).some((t) => t === "*" || t === etag);
+}
+
+function parseDate(v: string | null): number | undefined {
+  if (v === null) return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** Seconds resolution, as HTTP dates carry. */
+function modifiedAfter(lastModified: number, date: number): boolean {
+  return Math.floor(lastModified / 1000) > Math.floor(date / 1000);
+}
+
+export type ReadOutcome = "ok" | "not-modified" | "failed";
+
+export function evaluateReadConditions(h: Headers, v: Validators, prefix = ""): { outcome: ReadOutcome; condition?: string } {
+  const ifMatch = h.get(`${prefix}if-match`);
+  const ifNoneMatch = h.get(`${prefix}if-none-match`);
+  const ifUnmodified = parseDate(h.get(`${prefix}if-unmodified-since`));
+  const ifModified = parseDate(h.get(`${prefix}if-modified-since`));
+  if (ifMatch !== null) {
+    if (!etagMatches(ifMatch, v.etag)) return { outcome: "failed", condition: "If-Match" };
+  } else if (ifUnmodified !== undefined && modifiedAfter(v.lastModified, ifUnmodified)) {
+    return { outcome: "failed", condition: "If-Unmodified-Since" };
+  }
+  if (ifNoneMatch !== null) {
+    if (etagMatches(ifNoneMatch, v.etag)) return { outcome: "not-modified", condition: "If-None-Match" };
+  } else if (ifModified !== undefined && ifModified <= Date.now() && !modifiedAfter(v.lastModified, ifModified)) {
+    return { outcome: "not-modified", condition: "If-Modified-Since" };
+  }
+  return { outcome: "ok" };
+}
+
+/** Thrown for a 304: carries the validators the response must repeat. */
+export class NotModified extends Error {
+  constructor(readonly etag: string, readonly lastModified: number) {
+    super("not modified");
+  }
+}
+
+/** GET/HEAD preconditions: returns normally, or throws NotModified / PreconditionFailed. */
+export function checkReadConditions(h: Headers, v: Validators): void {
+  const r = evaluateReadConditions(h, v);
+  if (r.outcome === "failed") throw S3Errors.preconditionFailed(r.condition!);
+  if (r.outcome === "not-modified") throw new NotModified(v.etag, v.lastModified);
+}
+
+/** CopyObject / UploadPartCopy source preconditions: every failure is 412. */
+export function checkCopySourceConditions(h: Headers, v: Validators): void {
+  const r = evaluateReadConditions(h, v, "x-amz-copy-source-");
+  if (r.outcome !== "ok") throw S3Errors.preconditionFailed(`x-amz-copy-source-${r.condition!}`);
+}
+
+export interface WriteConditions {
+  ifNoneMatchStar: boolean;
+  ifMatch?: string;
+}
+
+export function parseWriteConditions(h: Headers): WriteConditions {
+  const inm = h.get("if-none-match");
+  if (inm !== null && inm.trim() !== "*") throw S3Errors.notImplemented("A header you provided implies functionality that is not implemented");
+  const im = h.get("if-match");
+  return { ifNoneMatchStar: inm !== null, ifMatch: im === null ? undefined : im };
+}
+
+/** Evaluate write conditions against the current object (read inside the transaction). */
+export function checkWriteConditions(c: WriteConditions, current: Validators | undefined, key: string): AwsError | undefined {
+  if (c.ifNoneMatchStar && current) return S3Errors.preconditionFailed("If-None-Match");
+  if (c.ifMatch !== undefined) {
+    if (!current) return S3Errors.noSuchKey(key);
+    if (!etagMatches(c.ifMatch, current.etag)) return S3Errors.preconditionFailed("If-Match");
+  }
+  return undefined;
+}

@@ -1,0 +1,117 @@
+// Headers stored with an object (standard ones and x-amz-meta-*), tags sent as a header,
+// and the headers a GET/HEAD answers with, including response-* overrides.
+
+import type { ObjectHeaders, ObjectManifest, Tag } from "../keyspace.ts";
+import { S3Errors } from "./errors.ts";
+import { httpDate } from "./xml-io.ts";
+import { AwsError } from "../../aws/errors.ts";
+
+const MAX_META_BYTES = 2 * 1024;
+
+const STORAGE_CLASSES = new Set([
+  "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+  "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+]);
+
+export function parseObjectHeaders(h: Headers): ObjectHeaders {
+  const meta: Record<string, string> = {};
+  let metaBytes = 0;
+  for (const [name, value] of h) {
+    if (!name.startsWith("x-amz-meta-")) continue;
+    const k = name.slice("x-amz-meta-".length);
+    meta[k] = value;
+    metaBytes += Buffer.byteLength(k) + Buffer.byteLength(value);
+  }
+  if (metaBytes > MAX_META_BYTES) {
+    throw new AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.", {
+      status: 400,
+      extra: { Size: metaBytes, MaxSizeAllowed: MAX_META_BYTES },
+    });
+  }
+  const storageClass = h.get("x-amz-storage-class") ?? undefined;
+  if (storageClass !== undefined && !STORAGE_CLASSES.has(storageClass)) {
+    throw new AwsError("InvalidStorageClass", "The storage class you specified is not valid", { status: 400, extra: { StorageClassRequested: storageClass } });
+  }
+  const opt = (n: string) => h.get(n) ?? undefined;
+  return {
+    contentType: opt("content-type") ?? "binary/octet-stream",
+    contentEncoding: stripAwsChunked(opt("content-encoding")),
+    contentDisposition: opt("content-disposition"),
+    contentLanguage: opt("content-language"),
+    cacheControl: opt("cache-control"),
+    expires: opt("expires"),
+    meta,
+    storageClass: storageClass === "STANDARD" ? undefined : storageClass,
+  };
+}
+
+/** aws-chunked is transfer framing, not part of the stored Content-Encoding. */
+function stripAwsChunked(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const rest = v.split(",").map((s) => s.trim()).filter((s) => s !== "" && s.toLowerCase() !== "aws-chunked");
+  return rest.length ? rest.join(",") : undefined;
+}
+
+function validateTags(tags: Tag[], max: number): Tag[] {
+  if (tags.length > max) throw S3Errors.invalidTag(`Object tags cannot be greater than ${max}`);
+  const seen = new Set<string>();
+  for (const t of tags) {
+    if ([...t.Key].length > 128 || t.Key.length === 0) throw S3Errors.invalidTag("The TagKey you have provided is invalid");
+    if ([...t.Value].length > 256) throw S3Errors.invalidTag("The TagValue you have provided is invalid");
+    if (t.Key.startsWith("aws:")) throw S3Errors.invalidTag("Your TagKey cannot be prefixed with aws:");
+    if (seen.has(t.Key)) throw S3Errors.invalidTag("Cannot provide multiple Tags with the same key");
+    seen.add(t.Key);
+  }
+  return tags;
+}
+
+export function validateObjectTags(tags: Tag[]): Tag[] {
+  return validateTags(tags, 10);
+}
+
+export function validateBucketTags(tags: Tag[]): Tag[] {
+  if (tags.length > 50) throw S3Errors.invalidTag("Bucket tag count cannot be greater than 50");
+  return validateTags(tags, 50);
+}
+
+/** `x-amz-tagging: k1=v1&k2=v2` (URL query encoding). */
+export function parseTaggingHeader(h: Headers): Tag[] | undefined {
+  const raw = h.get("x-amz-tagging");
+  if (raw === null) return undefined;
+  if (raw === "") return [];
+  const tags: Tag[] = [];
+  for (const [Key, Value] of new URLSearchParams(raw)) tags.push({ Key, Value });
+  return validateObjectTags(tags);
+}
+
+const OVERRIDES: Record<string, string> = {
+  "response-content-type": "content-type",
+  "response-content-language": "content-language",
+  "response-expires": "expires",
+  "response-cache-control": "cache-control",
+  "response-content-disposition": "content-disposition",
+  "response-content-encoding": "content-encoding",
+};
+
+/** Response headers of a GET/HEAD of `m`. */
+export function objectResponseHeaders(m: ObjectManifest, query: URLSearchParams): Headers {
+  const h = new Headers();
+  h.set("etag", `"${m.etag}"`);
+  h.set("last-modified", httpDate(m.lastModified));
+  h.set("accept-ranges", "bytes");
+  const s = m.headers;
+  if (s.contentType !== undefined) h.set("content-type", s.contentType);
+  if (s.contentEncoding !== undefined) h.set("content-encoding", s.contentEncoding);
+  if (s.contentDisposition !== undefined) h.set("content-disposition", s.contentDisposition);
+  if (s.contentLanguage !== undefined) h.set("content-language", s.contentLanguage);
+  if (s.cacheControl !== undefined) h.set("cache-control", s.cacheControl);
+  if (s.expires !== undefined) h.set("expires", s.expires);
+  if (s.storageClass !== undefined) h.set("x-amz-storage-class", s.storageClass);
+  for (const [k, v] of Object.entries(s.meta)) h.set(`x-amz-meta-${k}`, v);
+  if (m.tags && m.tags.length > 0) h.set("x-amz-tagging-count", String(m.tags.length));
+  for (const [param, header] of Object.entries(OVERRIDES)) {
+    const v = query.get(param);
+    if (v !== null) h.set(header, v);
+  }
+  return h;
+}

@@ -1,0 +1,105 @@
+// S3 XML bodies in and out.
+
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { toXml } from "../../aws/xml.ts";
+import { AwsError } from "../../aws/errors.ts";
+import { S3Errors } from "./errors.ts";
+import { createHash } from "node:crypto";
+
+// Unlike the shared parser, values are not trimmed: object keys may begin or end with spaces.
+const bodyParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+});
+
+export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+export function xmlResponse(root: string, body: Record<string, unknown>, init: { status?: number; headers?: HeadersInit } = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/xml");
+  const text = toXml({ [root]: { "@_xmlns": S3_XMLNS, ...body } });
+  return new Response(text, { status: init.status ?? 200, headers });
+}
+
+/** Read a whole (small) request body, refusing more than `maxBytes`. */
+export async function readSmallBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        if (err instanceof AwsError) throw err;
+        throw S3Errors.incompleteBody();
+      }
+      if (r.done) break;
+      total += r.value.length;
+      if (total > maxBytes) {
+        reader.cancel().catch(() => {});
+        throw S3Errors.malformedXml();
+      }
+      parts.push(r.value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(parts);
+}
+
+/** Check Content-MD5 when the client sent one. */
+export function verifyContentMd5(headers: Headers, bytes: Uint8Array): void {
+  const md5 = headers.get("content-md5");
+  if (md5 === null) return;
+  const want = Buffer.from(md5, "base64");
+  if (want.length !== 16 || want.toString("base64") !== md5.trim()) throw S3Errors.invalidDigest();
+  const got = createHash("md5").update(bytes).digest();
+  if (!got.equals(want)) throw S3Errors.badDigestMd5();
+}
+
+/** Parse an XML document body; the root element must be `root`. */
+export function parseXmlBody(bytes: Uint8Array, root: string): Record<string, unknown> {
+  const text = Buffer.from(bytes).toString("utf8");
+  if (XMLValidator.validate(text) !== true) throw S3Errors.malformedXml();
+  const doc = bodyParser.parse(text) as Record<string, unknown>;
+  const top = doc[root];
+  if (top === undefined) throw S3Errors.malformedXml();
+  if (top === "" || top === null) return {};
+  if (typeof top !== "object" || Array.isArray(top)) throw S3Errors.malformedXml();
+  return top as Record<string, unknown>;
+}
+
+export function asArray(v: unknown): unknown[] {
+  if (v === undefined || v === null || v === "") return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Text content of an element (parsed as a string, or an object with #text). */
+export function textOf(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") return v;
+  if (typeof v === "object" && !Array.isArray(v) && "#text" in (v as Record<string, unknown>)) {
+    return String((v as Record<string, unknown>)["#text"]);
+  }
+  if (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).every((k) => k.startsWith("@_"))) return "";
+  return undefined;
+}
+
+/** ISO-8601 as S3 writes it in XML: milliseconds, Z. */
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** RFC 7231 date for headers. */
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
