@@ -294,12 +294,13 @@ export function runStoreCases(name: string, target: () => CaseTarget | Promise<C
       expect(await store.count(span(p), { consistency: "linearizable" })).toBe(1);
     });
 
-    storeCase("a transaction reads its own writes, in gets and scans", async ({ store, p }) => {
+    storeCase("a transaction reads its own writes and deletes", async ({ store, p }) => {
       await putAll(store, [
         [k(p, "a"), val("a0")],
         [k(p, "c"), val("c0")],
       ]);
       const result = await store.transact(async (txn) => {
+        const before = text(await txn.get(k(p, "a")));
         txn.put(k(p, "b"), val("b1"));
         txn.put(k(p, "a"), val("a1"));
         txn.delete(k(p, "c"));
@@ -308,29 +309,54 @@ export function runStoreCases(name: string, target: () => CaseTarget | Promise<C
           b: text(await txn.get(k(p, "b"))),
           c: text(await txn.get(k(p, "c"))),
         };
-        const scanned = await txn.scan(span(p));
-        const reversed = await txn.scan({ ...span(p), reverse: true, limit: 1 });
         txn.put(k(p, "b"), val("b2"));
-        return {
-          got,
-          scanned: scanned.kvs.map((kv) => [dec.decode(kv.key.subarray(p.length)), text(kv.value)]),
-          reversed: reversed.kvs.map((kv) => dec.decode(kv.key.subarray(p.length))),
-          reversedMore: reversed.more,
-          later: text(await txn.get(k(p, "b"))),
-        };
+        return { before, got, later: text(await txn.get(k(p, "b"))) };
       });
-      expect(result.got).toEqual({ a: "a1", b: "b1", c: undefined });
-      expect(result.scanned).toEqual([
-        ["a", "a1"],
-        ["b", "b1"],
-      ]);
-      expect(result.reversed).toEqual(["b"]);
-      expect(result.reversedMore).toBe(true);
-      expect(result.later).toBe("b2");
+      expect(result).toEqual({ before: "a0", got: { a: "a1", b: "b1", c: undefined }, later: "b2" });
       await expectUnchanged(store, p, [
         [k(p, "a"), "a1"],
         [k(p, "b"), "b2"],
       ]);
+    });
+
+    storeCase("a transaction scan merges its own buffered writes", async ({ store, p }) => {
+      await putAll(store, [
+        [k(p, "a"), val("a0")],
+        [k(p, "c"), val("c0")],
+        [k(p, "d"), val("d0")],
+      ]);
+      const result = await store.transact(async (txn) => {
+        txn.put(k(p, "b"), val("b1"));
+        txn.put(k(p, "a"), val("a1"));
+        txn.delete(k(p, "c"));
+        const all = await txn.scan(span(p));
+        const firstTwo = await txn.scan({ ...span(p), limit: 2 });
+        const lastTwo = await txn.scan({ ...span(p), reverse: true, limit: 2 });
+        const keysOnly = await txn.scan({ ...span(p), keysOnly: true });
+        const names = (kvs: KeyValue[]) => kvs.map((kv) => dec.decode(kv.key.subarray(p.length)));
+        return {
+          all: all.kvs.map((kv) => [dec.decode(kv.key.subarray(p.length)), text(kv.value)]),
+          allMore: all.more,
+          firstTwo: names(firstTwo.kvs),
+          firstTwoMore: firstTwo.more,
+          lastTwo: names(lastTwo.kvs),
+          lastTwoMore: lastTwo.more,
+          keysOnly: keysOnly.kvs.map((kv) => kv.value.length),
+        };
+      });
+      expect(result).toEqual({
+        all: [
+          ["a", "a1"],
+          ["b", "b1"],
+          ["d", "d0"],
+        ],
+        allMore: false,
+        firstTwo: ["a", "b"],
+        firstTwoMore: true,
+        lastTwo: ["d", "b"],
+        lastTwoMore: true,
+        keysOnly: [0, 0, 0],
+      });
     });
 
     storeCase("a body that throws writes nothing and its error reaches the caller", async ({ store, p }) => {

@@ -132,6 +132,21 @@ describe("embedded store specifics", () => {
     await expect(store.verifyLeader()).rejects.toBeInstanceOf(UnavailableError);
   });
 
+  it("a transaction still running when the store closes fails with UnavailableError", async () => {
+    const store = await freshStore();
+    const bodyWaits = new Promise<void>((r) => setTimeout(r, 100));
+    const pending = store.transact(async (txn) => {
+      txn.put(b("x"), b("1"));
+      await bodyWaits;
+      await txn.get(b("y"));
+    });
+    await store.close();
+    await expect(pending).rejects.toBeInstanceOf(UnavailableError);
+    const again = await openEmbeddedStore({ path: pathOf.get(store)!, registry });
+    opened.push(again);
+    expect(await again.get(b("x"))).toBeUndefined();
+  });
+
   it("reports embedded leader info", async () => {
     const store = await freshStore();
     const info = await store.verifyLeader();

@@ -165,13 +165,14 @@ class EmbeddedStore implements Store {
     if (this.closed) throw new UnavailableError("embedded store is closed");
     if (signal.aborted) throw abortError(signal, "transaction");
     const snapshot = this.kv.useReadTransaction();
-    const txn = new EmbeddedTxn(this.kv, snapshot, this.limits, signal);
+    const txn = new EmbeddedTxn(this.kv, snapshot, this.limits, signal, () => !this.closed);
     try {
       const result = await raceAbort(Promise.resolve().then(() => body(txn)), signal, "transaction");
       txn.close();
       // A read-only body read one consistent snapshot: it serializes at that snapshot.
       if (!txn.hasWrites) return result;
       checkCommit(txn.opCount, txn.requestBytes, this.limits);
+      if (this.closed) throw new UnavailableError("embedded store is closed");
       const outcome = await this.commit(txn, signal);
       if (outcome === "conflict") throw new WriteConflictError(undefined, family);
       if (outcome === "aborted") throw abortError(signal, "transaction");
@@ -179,7 +180,11 @@ class EmbeddedStore implements Store {
       return result;
     } finally {
       txn.close();
-      snapshot.done();
+      try {
+        snapshot.done();
+      } catch {
+        // The environment closed under an abandoned body; lmdb has released the snapshot.
+      }
     }
   }
 

@@ -3,7 +3,7 @@
 // (store.ts) validates the remembered reads inside lmdb's write transaction.
 
 import type { Database, RangeOptions, Transaction } from "lmdb";
-import { DeadlineExceededError } from "../errors.ts";
+import { DeadlineExceededError, UnavailableError } from "../errors.ts";
 import type { KeyValue, ScanOptions, ScanResult, StoreLimits, Txn, WatchEvent } from "../store.ts";
 import { checkKey, checkValue } from "./limits.ts";
 import { asBuffer, compareBytes, isEmptyRange, lmdbRange } from "./range.ts";
@@ -60,6 +60,8 @@ export class EmbeddedTxn implements Txn {
     private readonly snapshot: Transaction,
     private readonly limits: StoreLimits,
     readonly signal: AbortSignal,
+    /** False once the store is closing: lmdb must not be touched any more. */
+    private readonly storeOpen: () => boolean,
   ) {}
 
   /** After close the body may still be running (it was abandoned); it must not touch lmdb. */
@@ -219,6 +221,7 @@ export class EmbeddedTxn implements Txn {
   }
 
   private ensureOpen(): void {
+    if (!this.storeOpen()) throw new UnavailableError("embedded store is closed");
     if (this.closed) throw new DeadlineExceededError("transaction already ended");
     if (this.signal.aborted) throw new DeadlineExceededError("transaction: deadline exceeded", { cause: this.signal.reason });
   }
