@@ -441,6 +441,23 @@ describe("tupleRange", () => {
   });
 });
 
+describe("string-prefix scans (stem = enc([...p, text]) minus its terminator)", () => {
+  it("cover exactly the tuples whose next string starts with the text", () => {
+    const text = fc.oneof(stringArb, fc.constantFrom("", "a", "a\u0000", "é"));
+    const candidate = fc.oneof(stringArb, text.chain((t) => stringArb.map((x) => t + x)));
+    fc.assert(
+      fc.property(fc.array(elementArb, { maxLength: 2 }), text, candidate, tupleArb, (p, t, x, rest) => {
+        const full = encodeTuple([...p, t]);
+        const stem = full.subarray(0, full.length - 1);
+        const key = encodeTuple([...p, x, ...rest]);
+        const inside = compareBytes(stem, key) <= 0 && compareBytes(key, prefixEnd(stem)) < 0;
+        expect(inside).toBe(x.startsWith(t));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
 describe("prefixEnd", () => {
   it.each([
     [[0x01], [0x02]],

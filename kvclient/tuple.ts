@@ -25,7 +25,10 @@
 // "starts with these bytes" is not "starts with this tuple". After a complete element the
 // next byte is a tag (never 0xFF) or nothing, while an escape continues with 0xFF; hence
 // tupleRange(p) = [enc(p), enc(p) + 0xFF), as in FoundationDB. prefixEnd (strinc) is for
-// raw byte prefixes, not tuple prefixes.
+// raw byte prefixes, not tuple prefixes. To scan tuples whose LAST string element starts
+// with some text (S3 ListObjects prefix), take enc([...p, text]) without its final 0x00
+// terminator as `stem`: the range is [stem, prefixEnd(stem)). That works because escaping
+// maps a string prefix to a byte prefix.
 //
 // Strings must be well-formed UTF-16: a lone surrogate throws LoneSurrogateError rather
 // than being replaced with U+FFFD, which would let two different strings share a key.
@@ -63,6 +66,7 @@ const TAG_STRING = 0x02;
 const TAG_INT_ZERO = 0x14;
 const TAG_INT_MAX = 0x1c;
 const TAG_DECIMAL = 0x40;
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
 
 // One growable scratch buffer for every encode: elements are written straight into it and
 // the result is a single slice. Encoding is synchronous, so no two calls share it at once.
@@ -100,7 +104,7 @@ function writeElement(e: TupleElement, o: number): number {
     if (e < 0n || e > 0xffff_ffff_ffff_ffffn) {
       throw new RangeError(`tuple bigint must be in [0, 2^64), got ${e}`);
     }
-    if (e <= BigInt(Number.MAX_SAFE_INTEGER)) return writeUint(Number(e), o);
+    if (e <= MAX_SAFE_BIGINT) return writeUint(Number(e), o);
     return writeBigUint(e, o);
   }
   if (e instanceof Uint8Array) return writeBytes(e, o);
