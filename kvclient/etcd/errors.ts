@@ -53,7 +53,9 @@ export function mapEtcdError(err: unknown, what: string, inTxn = false): KvError
     if (inTxn) return new WriteConflictError(`${what}: ${msg}`);
     return new UnavailableError(`${what}: ${msg}`, opts);
   }
-  if (err instanceof GRPCDeadlineExceededError) return new DeadlineExceededError(`${what}: deadline exceeded`, opts);
+  // The server's own context expiring (a read index that never came back) arrives as
+  // UNKNOWN "context deadline exceeded".
+  if (err instanceof GRPCDeadlineExceededError || msg.includes("context deadline exceeded")) return new DeadlineExceededError(`${what}: deadline exceeded`, opts);
   if (has(msg, UNAVAILABLE)) return new UnavailableError(`${what}: ${msg}`, opts);
   if (
     err instanceof GRPCUnavailableError ||
@@ -66,7 +68,7 @@ export function mapEtcdError(err: unknown, what: string, inTxn = false): KvError
   return new KvError(`${what}: ${msg}`, opts);
 }
 
-/** Whether the failure says the member we used may not be (or reach) the leader. */
+/** A call that ran out of time: the member may be paused or cut off from the leader. */
 export function isGrpcDeadline(err: unknown): boolean {
-  return err instanceof GRPCDeadlineExceededError;
+  return err instanceof GRPCDeadlineExceededError || (err instanceof Error && err.message.includes("context deadline exceeded"));
 }

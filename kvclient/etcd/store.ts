@@ -227,34 +227,26 @@ class EtcdStore implements Store, TxnBackend {
   }
 
   /**
-   * A linearizable read (only a leader with quorum can serve it) and the member's status
-   * (who it thinks leads, in which term), both on one member and both under the check's
-   * own deadline.
+   * A linearizable read (only a leader with quorum can serve it), then the same member's
+   * status (who leads, in which term), under the check's own deadline. The order matters:
+   * right after a leader dies a follower still names it in its status, but cannot serve the
+   * read until a new leader is elected, and after that read its status names the new one.
    */
   private async checkLeader(signal: AbortSignal, deadlineDate: Date): Promise<Omit<LeaderInfo, "latencyMs">> {
     const deadline = deadlineDate.getTime();
     const local = this.leaderMode === "local";
-    const fixed = local ? { member: 0 } : {};
     let statusMember = 0;
-    const [status] = await Promise.all([
-      this.call<IStatusResponse>(
-        "leader status",
-        signal,
-        deadline,
-        (c, o) => {
-          statusMember = this.channel.clients.indexOf(c);
-          return c.maintenance.status(o);
-        },
-        fixed,
-      ),
-      this.call(
-        "leader read",
-        signal,
-        deadline,
-        (c, o) => c.kv.range({ key: this.leaderProbeKey, keys_only: true, count_only: true }, o),
-        fixed,
-      ),
-    ]);
+    const status = await this.call<IStatusResponse>(
+      "leader check",
+      signal,
+      deadline,
+      async (c, o) => {
+        await c.kv.range({ key: this.leaderProbeKey, keys_only: true, count_only: true }, o);
+        statusMember = this.channel.clients.indexOf(c);
+        return c.maintenance.status(o);
+      },
+      local ? { member: 0 } : {},
+    );
     this.channel.learn(statusMember, status);
     if (status.leader === "0") throw new NotLeaderError("etcd member sees no leader");
     const localId = this.channel.memberId(0);
