@@ -142,7 +142,7 @@ describe("presigned S3 URLs from @aws-sdk/s3-request-presigner", () => {
       }),
       { signingDate: SIGNING_DATE, expiresIn: 300 },
     );
-    const url = new URL(`http://127.0.0.1:4566${presigned.path}?${buildQueryString(presigned.query)}`);
+    const url = new URL(`http://127.0.0.1:4566${presigned.path}?${buildQueryString(presigned.query ?? {})}`);
     const auth = await authenticate(req(url), options({ bufferBody: true }));
     expect(auth.signing.service).toBe("sqs");
     const e = await failure(authenticate(req(url), options({ bufferBody: true, now: () => NOW + 301_000 })), "expired");
