@@ -9,7 +9,7 @@
 
 import { Etcd3, SortOrder, SortTarget, type IRangeRequest, type IRangeResponse, type IStatusResponse } from "etcd3";
 import type { Registry } from "prom-client";
-import { bound, raceAbort, sleep, DEFAULT_CALL_BOUND_MS } from "../deadline.ts";
+import { abortError, bound, raceAbort, sleep, DEFAULT_CALL_BOUND_MS } from "../deadline.ts";
 import { NotLeaderError, isLeadershipLoss } from "../errors.ts";
 import { LeaderVerifier } from "../leader.ts";
 import { kvMetrics, type KvMetrics } from "../metrics.ts";
@@ -205,8 +205,11 @@ class EtcdStore implements Store, TxnBackend {
     const deadline = Date.now() + (opts?.timeoutMs ?? this.boundMs);
     return runTransaction(
       async (signal) => {
+        if (signal.aborted) throw abortError(signal, "transaction");
         const txn = new EtcdTxn(this, signal, deadline);
-        const result = await body(txn);
+        // A body that ignores its signal must not hold the caller; once abandoned it can no
+        // longer commit (its reads fail on the aborted signal, and nobody commits for it).
+        const result = await raceAbort(body(txn), signal, "transaction body");
         if (!txn.hasWrites) return result;
         const req = txn.commitRequest();
         // Not retried on failure: the commit may have been applied.
