@@ -14,7 +14,7 @@
 import { open, type RootDatabase } from "lmdb";
 import type { Registry } from "prom-client";
 import { abortError, raceAbort } from "../deadline.ts";
-import { DeadlineExceededError, UnavailableError, WriteConflictError } from "../errors.ts";
+import { DeadlineExceededError, KvError, UnavailableError, WriteConflictError } from "../errors.ts";
 import { LeaderVerifier } from "../leader.ts";
 import { kvMetrics, type KvMetrics } from "../metrics.ts";
 import { runTransaction } from "../retry.ts";
@@ -58,7 +58,7 @@ export interface EmbeddedStoreOptions {
 }
 
 /** The directory holds data in a format this code does not know. */
-export class EmbeddedFormatError extends Error {}
+export class EmbeddedFormatError extends KvError {}
 
 export async function openEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Store> {
   const root = open<Buffer, Buffer>({
