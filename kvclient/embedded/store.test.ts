@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
@@ -145,6 +145,17 @@ describe("embedded store specifics", () => {
     const again = await openEmbeddedStore({ path: pathOf.get(store)!, registry });
     opened.push(again);
     expect(await again.get(b("x"))).toBeUndefined();
+  });
+
+  it("keeps its data in a directory even when the path has an extension", async () => {
+    const parent = await mkdtemp(join(tmpdir(), "kv-embedded-"));
+    dirs.push(parent);
+    const path = join(parent, "kv.lmdb");
+    const store = await openEmbeddedStore({ path, registry });
+    opened.push(store);
+    await store.transact(async (txn) => txn.put(b("k"), b("v")));
+    expect((await stat(path)).isDirectory()).toBe(true);
+    expect((await stat(join(path, "data.mdb"))).isFile()).toBe(true);
   });
 
   it("reports embedded leader info", async () => {

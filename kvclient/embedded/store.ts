@@ -63,6 +63,8 @@ export class EmbeddedFormatError extends KvError {}
 export async function openEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Store> {
   const root = open<Buffer, Buffer>({
     path: opts.path,
+    // lmdb-js treats a path with an extension ("kv.db") as a single file; always a directory.
+    noSubdir: false,
     overlappingSync: false,
     // Each transaction attempt holds a read snapshot while its body runs; with many
     // concurrent transactions (and other processes) lmdb's default of 126 readers is tight.
