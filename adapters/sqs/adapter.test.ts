@@ -1,0 +1,283 @@
+// The operations end to end through handle(), on a real embedded store.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "./test-support.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+type Msg = { MessageId: string; ReceiptHandle: string; Body: string; Attributes?: Record<string, string>; MD5OfBody: string };
+
+async function create(name: string, attrs: Record<string, string> = {}): Promise<string> {
+  const r = await h.json("CreateQueue", { QueueName: name, Attributes: attrs });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.QueueUrl as string;
+}
+
+async function receive(url: string, extra: Record<string, unknown> = {}): Promise<Msg[]> {
+  const r = await h.json("ReceiveMessage", { QueueUrl: url, MaxNumberOfMessages: 10, ...extra });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return (r.body.Messages as Msg[] | undefined) ?? [];
+}
+
+describe("queues", () => {
+  it("creates idempotently, rejects conflicting attributes, and lists by prefix", async () => {
+    const url = await create("alpha", { VisibilityTimeout: "40" });
+    expect(url).toBe("http://127.0.0.1:4566/000000000000/alpha");
+    expect(await create("alpha", { VisibilityTimeout: "40" })).toBe(url);
+    const clash = await h.json("CreateQueue", { QueueName: "alpha", Attributes: { VisibilityTimeout: "41" } });
+    expect(clash.status).toBe(400);
+    expect(clash.body.__type).toBe("com.amazonaws.sqs#QueueNameExists");
+    expect(clash.headers.get("x-amzn-query-error")).toBe("QueueAlreadyExists;Sender");
+    await create("alphabet");
+    await create("beta");
+    const list = await h.json("ListQueues", { QueueNamePrefix: "alpha" });
+    expect(list.body.QueueUrls).toEqual([url, "http://127.0.0.1:4566/000000000000/alphabet"]);
+    const page = await h.json("ListQueues", { MaxResults: 1 });
+    expect((page.body.QueueUrls as string[]).length).toBe(1);
+    expect(page.body.NextToken).toBeTypeOf("string");
+    const next = await h.json("ListQueues", { MaxResults: 5, NextToken: page.body.NextToken });
+    expect(next.body.QueueUrls).toContain("http://127.0.0.1:4566/000000000000/alphabet");
+  });
+
+  it("answers QueueDoesNotExist with the legacy Query code", async () => {
+    const r = await h.json("GetQueueUrl", { QueueName: "nope" });
+    expect(r.status).toBe(400);
+    expect(r.body.__type).toBe("com.amazonaws.sqs#QueueDoesNotExist");
+    expect(r.headers.get("x-amzn-query-error")).toBe("AWS.SimpleQueueService.NonExistentQueue;Sender");
+  });
+
+  it("validates names and attributes", async () => {
+    expect((await h.json("CreateQueue", { QueueName: "bad name" })).body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    expect((await h.json("CreateQueue", { QueueName: "x.fifo" })).status).toBe(400);
+    const r = await h.json("CreateQueue", { QueueName: "q1", Attributes: { Bogus: "1" } });
+    expect(r.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
+    const v = await h.json("CreateQueue", { QueueName: "q1", Attributes: { DelaySeconds: "901" } });
+    expect(v.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeValue");
+  });
+
+  it("reports every attribute with AWS defaults", async () => {
+    const url = await create("attrs");
+    const r = await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["All"] });
+    const a = r.body.Attributes as Record<string, string>;
+    expect(a.QueueArn).toBe("arn:aws:sqs:us-east-1:000000000000:attrs");
+    expect(a.MaximumMessageSize).toBe("1048576");
+    expect(a.MessageRetentionPeriod).toBe("345600");
+    expect(a.VisibilityTimeout).toBe("30");
+    expect(a.ApproximateNumberOfMessages).toBe("0");
+    expect(a.FifoQueue).toBeUndefined();
+    await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: { DelaySeconds: "3" } });
+    const after = await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["DelaySeconds"] });
+    expect(after.body.Attributes).toEqual({ DelaySeconds: "3" });
+  });
+});
+
+describe("messages", () => {
+  it("sends, receives with a new handle each time, and deletes", async () => {
+    const url = await create("m1");
+    const sent = await h.json("SendMessage", {
+      QueueUrl: url,
+      MessageBody: "hello",
+      MessageAttributes: { Hello: { DataType: "String", StringValue: "There" }, General: { DataType: "String", StringValue: "Kenobi" } },
+    });
+    expect(sent.body.MD5OfMessageBody).toBe("5d41402abc4b2a76b9719d911017c592");
+    expect(sent.body.MD5OfMessageAttributes).toBe("fca026605781cb4126a1e9044df24232");
+    const [m] = await receive(url, { VisibilityTimeout: 0, AttributeNames: ["All"], MessageAttributeNames: ["Hello"] });
+    expect(m!.Body).toBe("hello");
+    expect(m!.Attributes!.ApproximateReceiveCount).toBe("1");
+    const again = await receive(url, { VisibilityTimeout: 30 });
+    expect(again[0]!.MessageId).toBe(m!.MessageId);
+    expect(again[0]!.ReceiptHandle).not.toBe(m!.ReceiptHandle);
+    // The stale handle succeeds but leaves the re-received message alone.
+    expect((await h.json("DeleteMessage", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle })).status).toBe(200);
+    const attrs = await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessagesNotVisible"] });
+    expect(attrs.body.Attributes).toEqual({ ApproximateNumberOfMessagesNotVisible: "1" });
+    expect((await h.json("DeleteMessage", { QueueUrl: url, ReceiptHandle: again[0]!.ReceiptHandle })).status).toBe(200);
+    const gone = await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["All"] });
+    expect((gone.body.Attributes as Record<string, string>).ApproximateNumberOfMessagesNotVisible).toBe("0");
+    expect(await receive(url)).toEqual([]);
+  });
+
+  it("keeps a received message invisible until its timeout, and ChangeMessageVisibility(0) frees it", async () => {
+    const url = await create("m2");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "x" });
+    const [m] = await receive(url, { VisibilityTimeout: 60 });
+    expect(await receive(url)).toEqual([]);
+    expect((await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 0 })).status).toBe(200);
+    const back = await receive(url, { VisibilityTimeout: 60 });
+    expect(back.length).toBe(1);
+    const notInFlight = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: back[0]!.ReceiptHandle, VisibilityTimeout: 0 });
+    expect(notInFlight.status).toBe(200);
+    const err = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: back[0]!.ReceiptHandle, VisibilityTimeout: 10 });
+    expect(err.body.__type).toBe("com.amazonaws.sqs#MessageNotInflight");
+  });
+
+  it("rejects bad receipt handles and bad parameters with SQS's errors", async () => {
+    const url = await create("m3");
+    const r = await h.json("DeleteMessage", { QueueUrl: url, ReceiptHandle: "garbage" });
+    expect(r.status).toBe(404);
+    expect(r.body.__type).toBe("com.amazonaws.sqs#ReceiptHandleIsInvalid");
+    const max = await h.json("ReceiveMessage", { QueueUrl: url, MaxNumberOfMessages: 11 });
+    expect(max.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    const empty = await h.json("SendMessage", { QueueUrl: url, MessageBody: "" });
+    expect(empty.body.__type).toBe("com.amazonaws.sqs#MissingParameter");
+    const bad = await h.json("SendMessage", { QueueUrl: url, MessageBody: "a\u0000b" });
+    expect(bad.body.__type).toBe("com.amazonaws.sqs#InvalidMessageContents");
+    const big = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x".repeat(1_048_577) });
+    expect(big.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    const ok = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x".repeat(1_048_576) });
+    expect(ok.status).toBe(200);
+    const malformed = await h.adapter.handle({
+      ...(await import("./test-support.ts")).fakeRequest("{not json", "SendMessage"),
+    });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("delays per message on standard queues", async () => {
+    const url = await create("m4");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "later", DelaySeconds: 1 });
+    const a = await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessagesDelayed"] });
+    expect(a.body.Attributes).toEqual({ ApproximateNumberOfMessagesDelayed: "1" });
+    expect(await receive(url)).toEqual([]);
+    const t0 = Date.now();
+    const got = await receive(url, { WaitTimeSeconds: 5 });
+    expect(got.length).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it("batches: per-entry failures, distinct ids, entry count", async () => {
+    const url = await create("m5");
+    const r = await h.json("SendMessageBatch", {
+      QueueUrl: url,
+      Entries: [
+        { Id: "a", MessageBody: "1" },
+        { Id: "b", MessageBody: "" },
+      ],
+    });
+    expect((r.body.Successful as unknown[]).length).toBe(1);
+    expect(r.body.Failed).toEqual([{ Id: "b", SenderFault: true, Code: "MissingParameter", Message: "The request must contain the parameter MessageBody." }]);
+    const dup = await h.json("SendMessageBatch", { QueueUrl: url, Entries: [{ Id: "a", MessageBody: "1" }, { Id: "a", MessageBody: "2" }] });
+    expect(dup.body.__type).toBe("com.amazonaws.sqs#BatchEntryIdsNotDistinct");
+    const many = await h.json("SendMessageBatch", { QueueUrl: url, Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: "x" })) });
+    expect(many.body.__type).toBe("com.amazonaws.sqs#TooManyEntriesInBatchRequest");
+    const none = await h.json("SendMessageBatch", { QueueUrl: url, Entries: [] });
+    expect(none.body.__type).toBe("com.amazonaws.sqs#EmptyBatchRequest");
+    const badId = await h.json("SendMessageBatch", { QueueUrl: url, Entries: [{ Id: "a b", MessageBody: "x" }] });
+    expect(badId.body.__type).toBe("com.amazonaws.sqs#InvalidBatchEntryId");
+    const msgs = await receive(url);
+    const del = await h.json("DeleteMessageBatch", {
+      QueueUrl: url,
+      Entries: [...msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })), { Id: "bad", ReceiptHandle: "zzz" }],
+    });
+    expect((del.body.Successful as unknown[]).length).toBe(msgs.length);
+    expect((del.body.Failed as { Code: string }[])[0]!.Code).toBe("ReceiptHandleIsInvalid");
+  });
+
+  it("long polling returns as soon as a message is sent", async () => {
+    const url = await create("m6");
+    const t0 = Date.now();
+    const pending = receive(url, { WaitTimeSeconds: 10 });
+    await new Promise((r) => setTimeout(r, 300));
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "wake" });
+    const got = await pending;
+    expect(got.map((m) => m.Body)).toEqual(["wake"]);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("long polling wakes when a visibility timeout expires", async () => {
+    const url = await create("m7");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "v" });
+    await receive(url, { VisibilityTimeout: 1 });
+    const t0 = Date.now();
+    const got = await receive(url, { WaitTimeSeconds: 10 });
+    expect(got.length).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2500);
+  });
+});
+
+describe("FIFO", () => {
+  it("orders per group, blocks a group while in flight, and dedups", async () => {
+    const url = await create("f1.fifo", { FifoQueue: "true" });
+    const missing = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x" });
+    expect(missing.body.__type).toBe("com.amazonaws.sqs#MissingParameter");
+    const noDedup = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x", MessageGroupId: "g" });
+    expect(noDedup.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    const seqs: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await h.json("SendMessage", { QueueUrl: url, MessageBody: `g1-${i}`, MessageGroupId: "g1", MessageDeduplicationId: `d${i}` });
+      seqs.push(r.body.SequenceNumber as string);
+    }
+    expect([...seqs].sort()).toEqual(seqs);
+    const dup = await h.json("SendMessage", { QueueUrl: url, MessageBody: "other", MessageGroupId: "g1", MessageDeduplicationId: "d0" });
+    expect(dup.body.SequenceNumber).toBe(seqs[0]);
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "g2-0", MessageGroupId: "g2", MessageDeduplicationId: "e0" });
+    const first = await receive(url, { MaxNumberOfMessages: 2, VisibilityTimeout: 30 });
+    const bodies = first.map((m) => m.Body);
+    expect(bodies.length).toBe(2);
+    // Whatever groups came first, g1 messages come in order and a blocked group yields nothing.
+    const rest = await receive(url, { MaxNumberOfMessages: 10, VisibilityTimeout: 30 });
+    const all = [...bodies, ...rest.map((m) => m.Body)];
+    const g1 = all.filter((b) => b.startsWith("g1"));
+    expect(g1).toEqual([...g1].sort());
+    expect(await receive(url)).toEqual([]);
+    // Deleting the in-flight g1 messages in order frees the rest of the group.
+    for (const m of [...first, ...rest]) await h.json("DeleteMessage", { QueueUrl: url, ReceiptHandle: m.ReceiptHandle });
+    const next = await receive(url, { MaxNumberOfMessages: 10 });
+    expect(next.map((m) => m.Body)).toEqual(["g1-0", "g1-1", "g1-2", "g1-3", "g1-4"].filter((b) => !all.includes(b)));
+  });
+
+  it("content-based dedup hashes the body", async () => {
+    const url = await create("f2.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    const a = await h.json("SendMessage", { QueueUrl: url, MessageBody: "same", MessageGroupId: "g" });
+    const b = await h.json("SendMessage", { QueueUrl: url, MessageBody: "same", MessageGroupId: "g" });
+    expect(b.body.MessageId).toBe(a.body.MessageId);
+    const msgs = await receive(url);
+    expect(msgs.length).toBe(1);
+  });
+});
+
+describe("dead-letter queues", () => {
+  it("moves a message after maxReceiveCount receives", async () => {
+    const dlqUrl = await create("dlq1");
+    const arn = "arn:aws:sqs:us-east-1:000000000000:dlq1";
+    const url = await create("src1", { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 2 }) });
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "poison" });
+    expect((await receive(url, { VisibilityTimeout: 0 })).length).toBe(1);
+    expect((await receive(url, { VisibilityTimeout: 0 })).length).toBe(1);
+    expect(await receive(url, { VisibilityTimeout: 0 })).toEqual([]);
+    const moved = await receive(dlqUrl, { AttributeNames: ["All"] });
+    expect(moved.map((m) => m.Body)).toEqual(["poison"]);
+    expect(moved[0]!.Attributes!.DeadLetterQueueSourceArn).toBe("arn:aws:sqs:us-east-1:000000000000:src1");
+    const sources = await h.json("ListDeadLetterSourceQueues", { QueueUrl: dlqUrl });
+    expect(sources.body.queueUrls).toEqual([url]);
+    const missing = await h.json("CreateQueue", {
+      QueueName: "src2",
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:nope", maxReceiveCount: 2 }) },
+    });
+    expect(missing.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+  });
+});
+
+describe("Query protocol", () => {
+  it("serves the same operations with XML, to / and to the queue URL, GET and POST", async () => {
+    const c = await h.query({ Action: "CreateQueue", QueueName: "qq", "Attribute.1.Name": "VisibilityTimeout", "Attribute.1.Value": "45" });
+    expect(c.status).toBe(200);
+    expect(c.text).toContain("<QueueUrl>http://127.0.0.1:4566/000000000000/qq</QueueUrl>");
+    const s = await h.query({ Action: "SendMessage", MessageBody: "via query" }, { path: "/000000000000/qq" });
+    expect(s.text).toContain("<MD5OfMessageBody>");
+    const r = await h.query({ Action: "ReceiveMessage", QueueUrl: "http://elsewhere/000000000000/qq", "AttributeName.1": "All" }, { method: "GET" });
+    expect(r.text).toContain("<Body>via query</Body>");
+    expect(r.text).toContain("<Attribute><Name>SenderId</Name>");
+    const e = await h.query({ Action: "GetQueueUrl", QueueName: "missing" });
+    expect(e.status).toBe(400);
+    expect(e.text).toContain("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>");
+    expect(e.text).toContain("<Type>Sender</Type>");
+    const u = await h.query({ Action: "Frobnicate" });
+    expect(u.text).toContain("<Code>InvalidAction</Code>");
+  });
+});

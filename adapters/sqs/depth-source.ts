@@ -1,0 +1,49 @@
+// The depth observer's snapshot source. Only the process holding the "depth" lease reads
+// the store; the others answer ok=true with nothing, so a process that loses the role
+// clears its gauges. Counting is index-only and runs a few queues at a time.
+
+import { decodeJson, queuesRange, type QueueRecord } from "./keyspace.ts";
+import type { DepthSnapshot, SnapshotSource } from "./metrics.ts";
+import { holdLease } from "./lease.ts";
+import { queueCounts } from "./ops/counts.ts";
+import type { SqsService } from "./service.ts";
+
+const CONCURRENCY = 4;
+const PAGE = 256;
+
+export function depthSource(svc: SqsService): SnapshotSource {
+  return async (signal) => {
+    let leader: boolean;
+    try {
+      leader = await holdLease(svc.store, "depth", svc.options.depthIntervalMs * 3, signal);
+    } catch {
+      return { snapshots: [], ok: false };
+    }
+    if (!leader) return { snapshots: [], ok: true };
+    try {
+      return { snapshots: await snapshotAll(svc, signal), ok: true };
+    } catch {
+      return { snapshots: [], ok: false };
+    }
+  };
+}
+
+export async function snapshotAll(svc: SqsService, signal: AbortSignal): Promise<DepthSnapshot[]> {
+  const out: DepthSnapshot[] = [];
+  const { end } = queuesRange();
+  let start = queuesRange().start;
+  for (;;) {
+    const page = await svc.store.scan({ start, end, limit: PAGE, signal, consistency: "serializable" });
+    const queues = page.kvs.map((kv) => decodeJson<QueueRecord>(kv.value));
+    for (let i = 0; i < queues.length; i += CONCURRENCY) {
+      const slice = queues.slice(i, i + CONCURRENCY);
+      const now = Date.now();
+      const counts = await Promise.all(slice.map((q) => queueCounts(svc.store, q, now, signal)));
+      slice.forEach((q, j) => out.push({ queue: q.name, ...counts[j]! }));
+    }
+    if (!page.more || page.kvs.length === 0) break;
+    const last = page.kvs[page.kvs.length - 1]!.key;
+    start = new Uint8Array([...last, 0]);
+  }
+  return out;
+}

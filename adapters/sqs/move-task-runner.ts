@@ -1,0 +1,198 @@
+// Runs message move tasks. Each second, for every RUNNING task, the process that holds the
+// task's lease moves up to MaxNumberOfMessagesPerSecond visible messages, each in its own
+// transaction (delete from the source, append to the destination). The task record
+// carries the lease and progress, so another process (or this one after a restart)
+// picks the task up where it stopped.
+
+import { insertMoved } from "./dead-letter.ts";
+import { readGroupState, refreshHead, removeFromGroup } from "./fifo-groups.ts";
+import {
+  allMoveTasksRange,
+  decodeIndexKey,
+  decodeJson,
+  encodeJson,
+  groupRange,
+  indexDueRange,
+  indexKey,
+  messageKey,
+  moveTaskKey,
+  type MessageRecord,
+  type QueueRecord,
+} from "./keyspace.ts";
+import { PROCESS_ID } from "./lease.ts";
+import type { MoveTaskRecord } from "./move-task-record.ts";
+import type { SqsService } from "./service.ts";
+
+const TICK_MS = 1000;
+const LEASE_MS = 5000;
+export const DEFAULT_MOVE_RATE = 100;
+
+export class MoveTaskRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly svc: SqsService) {}
+
+  start(): void {
+    this.abort = new AbortController();
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        this.running = this.runOnce()
+          .catch((err: unknown) => {
+            if (!this.abort.signal.aborted) this.svc.logger.warn({ err }, "sqs move task pass failed");
+          })
+          .finally(() => {
+            this.running = undefined;
+            if (!this.abort.signal.aborted) tick();
+          });
+      }, TICK_MS);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async runOnce(signal = this.abort.signal): Promise<void> {
+    const page = await this.svc.store.scan({ ...allMoveTasksRange(), signal, consistency: "serializable" });
+    for (const kv of page.kvs) {
+      const t = decodeJson<MoveTaskRecord>(kv.value);
+      if (t.status !== "RUNNING") continue;
+      if (t.owner && t.owner !== PROCESS_ID && (t.leaseUntil ?? 0) > Date.now()) continue;
+      const mine = await this.update(t, signal, (cur) => {
+        if (cur.status !== "RUNNING") return false;
+        if (cur.owner && cur.owner !== PROCESS_ID && (cur.leaseUntil ?? 0) > Date.now()) return false;
+        cur.owner = PROCESS_ID;
+        cur.leaseUntil = Date.now() + LEASE_MS;
+        return true;
+      });
+      if (mine) await this.step(t, signal);
+    }
+  }
+
+  /** Read-modify-write of the task; `mutate` returns false to leave it unchanged. */
+  private update(t: MoveTaskRecord, signal: AbortSignal, mutate: (cur: MoveTaskRecord) => boolean): Promise<boolean> {
+    return this.svc.store.transact(
+      async (txn) => {
+        const key = moveTaskKey(t.sourceArn, t.taskId);
+        const raw = await txn.get(key);
+        if (!raw) return false;
+        const cur = decodeJson<MoveTaskRecord>(raw);
+        if (!mutate(cur)) return false;
+        txn.put(key, encodeJson(cur));
+        return true;
+      },
+      { signal, family: "sqs.movetask" },
+    );
+  }
+
+  private async step(t: MoveTaskRecord, signal: AbortSignal): Promise<void> {
+    const sourceName = this.svc.nameFromArn(t.sourceArn);
+    const source = sourceName ? await this.svc.getQueue(sourceName, signal) : undefined;
+    if (!source) {
+      await this.finish(t, "FAILED", signal, "AWS.SimpleQueueService.NonExistentQueue");
+      return;
+    }
+    let fixedDest: QueueRecord | undefined;
+    if (t.destinationArn) {
+      const n = this.svc.nameFromArn(t.destinationArn);
+      fixedDest = n ? await this.svc.getQueue(n, signal) : undefined;
+      if (!fixedDest) {
+        await this.finish(t, "FAILED", signal, "AWS.SimpleQueueService.NonExistentQueue");
+        return;
+      }
+    }
+    const budget = t.rate ?? DEFAULT_MOVE_RATE;
+    let moved = 0;
+    let exhausted = false;
+    while (moved < budget && !signal.aborted) {
+      const n = await this.moveSome(source, fixedDest, Math.min(10, budget - moved), signal);
+      if (n === 0) {
+        exhausted = true;
+        break;
+      }
+      moved += n;
+    }
+    const stillRunning = await this.update(t, signal, (cur) => {
+      if (cur.status !== "RUNNING") return false;
+      cur.moved += moved;
+      if (exhausted) {
+        cur.status = "COMPLETED";
+        cur.owner = undefined;
+        cur.leaseUntil = undefined;
+      }
+      return true;
+    });
+    if (!stillRunning) return;
+  }
+
+  private finish(t: MoveTaskRecord, status: "FAILED" | "COMPLETED", signal: AbortSignal, reason?: string): Promise<boolean> {
+    return this.update(t, signal, (cur) => {
+      if (cur.status !== "RUNNING") return false;
+      cur.status = status;
+      if (reason) cur.failureReason = reason;
+      return true;
+    });
+  }
+
+  /** Move up to `n` visible messages; returns how many moved (0: none visible). */
+  private async moveSome(source: QueueRecord, fixedDest: QueueRecord | undefined, n: number, signal: AbortSignal): Promise<number> {
+    let moved = 0;
+    for (let p = 0; p < source.partitions && moved < n; p++) {
+      const kinds = source.fifo ? (["h"] as const) : (["a", "d"] as const);
+      for (const kind of kinds) {
+        const page = await this.svc.store.scan({ ...indexDueRange(source.id, p, kind, Date.now()), limit: n - moved, keysOnly: true, signal });
+        for (const kv of page.kvs) {
+          const e = decodeIndexKey(kv.key);
+          if (!e) continue;
+          if (await this.moveOne(source, p, e.kind === "h" ? { group: e.ref } : { id: e.ref }, fixedDest, signal)) moved++;
+          if (moved >= n) break;
+        }
+      }
+    }
+    return moved;
+  }
+
+  private async moveOne(source: QueueRecord, p: number, which: { id: string } | { group: string }, fixedDest: QueueRecord | undefined, signal: AbortSignal): Promise<boolean> {
+    let dest = fixedDest;
+    return this.svc.store.transact(
+      async (txn) => {
+        const now = Date.now();
+        let id: string;
+        if ("group" in which) {
+          const first = await txn.scan({ ...groupRange(source.id, p, which.group), limit: 1 });
+          if (!first.kvs[0]) return false;
+          id = decodeJson<string>(first.kvs[0].value);
+        } else {
+          id = which.id;
+        }
+        const raw = await txn.get(messageKey(source.id, p, id));
+        if (!raw) return false;
+        const rec = decodeJson<MessageRecord>(raw);
+        if (rec.vis > now) return false;
+        if (!dest) {
+          const origin = rec.dlqSource ? this.svc.nameFromArn(rec.dlqSource) : undefined;
+          dest = origin ? await this.svc.getQueue(origin, signal) : undefined;
+          if (!dest) return false;
+        }
+        if (source.fifo) {
+          const state = await readGroupState(txn, source, p, rec.group!);
+          if (!state) return false;
+          removeFromGroup(txn, source, p, rec, state);
+          await refreshHead(txn, source, p, rec.group!, state);
+        } else {
+          txn.delete(messageKey(source.id, p, rec.id));
+          txn.delete(indexKey(source.id, p, rec.kind, rec.vis, rec.id));
+        }
+        await insertMoved(txn, dest, rec, now, undefined);
+        return true;
+      },
+      { signal, family: "sqs.movetask" },
+    );
+  }
+}

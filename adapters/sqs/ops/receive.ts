@@ -1,0 +1,308 @@
+// ReceiveMessage. Candidates come from the time index (ElasticMQ: ordered by next
+// deliverable time); each is claimed in its own small transaction, so concurrent receivers
+// only collide on the one message they both wanted and move on. A receive that finds
+// nothing waits on the hub: store-watch wake-ups plus a timer for the next due entry.
+
+import { invalidAttributeName, invalidParameterValue } from "../errors.ts";
+import { insertMoved } from "../dead-letter.ts";
+import { readGroupState, refreshHead, removeFromGroup } from "../fifo-groups.ts";
+import { encodeReceiptHandle, newNonce } from "../ids.ts";
+import {
+  decodeIndexKey,
+  decodeJson,
+  encodeJson,
+  EMPTY,
+  groupRange,
+  indexDueRange,
+  indexFutureRange,
+  indexKey,
+  messageKey,
+  type IndexEntry,
+  type MessageRecord,
+  type QueueRecord,
+} from "../keyspace.ts";
+import { md5OfAttributes } from "../md5.ts";
+import type { Input, MessageAttributeValue, OperationContext, Output } from "../model.ts";
+import { optInt, optString, optStringList } from "../params.ts";
+import type { SqsService } from "../service.ts";
+import { parseRedrivePolicy } from "./redrive-policy.ts";
+import type { Txn } from "../../../kvclient/store.ts";
+
+const SYSTEM_ATTRIBUTES = [
+  "SenderId",
+  "SentTimestamp",
+  "ApproximateReceiveCount",
+  "ApproximateFirstReceiveTimestamp",
+  "SequenceNumber",
+  "MessageDeduplicationId",
+  "MessageGroupId",
+  "AWSTraceHeader",
+  "DeadLetterQueueSourceArn",
+] as const;
+
+interface ReceiveSettings {
+  max: number;
+  visibilityMs: number;
+  retentionMs: number;
+  /** Where and when exhausted messages go. */
+  redrive?: { target: QueueRecord; maxReceiveCount: number };
+  sourceArn: string;
+}
+
+interface Claimed {
+  rec: MessageRecord;
+  partition: number;
+}
+
+type ClaimOutcome = { claimed: MessageRecord } | { skipped: true } | { moved: true };
+
+/**
+ * Decide what happens to a due message inside the claim transaction: expire it, dead-letter
+ * it, or deliver it with a fresh receipt nonce. Returns the new record when delivered.
+ */
+async function settle(txn: Txn, q: QueueRecord, p: number, rec: MessageRecord, s: ReceiveSettings, now: number): Promise<"expired" | "moved" | MessageRecord> {
+  if (now - rec.sent >= s.retentionMs) return "expired";
+  if (s.redrive && rec.recvCount >= s.redrive.maxReceiveCount) {
+    await insertMoved(txn, s.redrive.target, rec, now, s.sourceArn);
+    return "moved";
+  }
+  const next: MessageRecord = {
+    ...rec,
+    recvCount: rec.recvCount + 1,
+    firstRecv: rec.firstRecv ?? now,
+    nonce: newNonce(),
+    vis: now + s.visibilityMs,
+    kind: "a",
+  };
+  txn.delete(indexKey(q.id, p, rec.kind, rec.vis, rec.id));
+  txn.put(indexKey(q.id, p, "a", next.vis, next.id), EMPTY);
+  txn.put(messageKey(q.id, p, next.id), encodeJson(next));
+  return next;
+}
+
+async function claimStandard(svc: SqsService, q: QueueRecord, e: IndexEntry, s: ReceiveSettings, signal: AbortSignal): Promise<ClaimOutcome> {
+  return svc.store.transact(
+    async (txn): Promise<ClaimOutcome> => {
+      const now = Date.now();
+      const key = messageKey(q.id, e.partition, e.ref);
+      const raw = await txn.get(key);
+      if (!raw) {
+        txn.delete(indexKey(q.id, e.partition, e.kind, e.atMs, e.ref));
+        return { skipped: true };
+      }
+      const rec = decodeJson<MessageRecord>(raw);
+      if (rec.kind !== e.kind || rec.vis !== e.atMs || rec.vis > now) return { skipped: true };
+      const result = await settle(txn, q, e.partition, rec, s, now);
+      if (result === "expired" || result === "moved") {
+        txn.delete(key);
+        txn.delete(indexKey(q.id, e.partition, rec.kind, rec.vis, rec.id));
+        return result === "moved" ? { moved: true } : { skipped: true };
+      }
+      return { claimed: result };
+    },
+    { signal, family: "sqs.receive" },
+  );
+}
+
+async function dueEntries(svc: SqsService, q: QueueRecord, p: number, kinds: ("a" | "d" | "h")[], now: number, limit: number, signal: AbortSignal): Promise<IndexEntry[]> {
+  const pages = await Promise.all(kinds.map((k) => svc.store.scan({ ...indexDueRange(q.id, p, k, now), limit, keysOnly: true, signal })));
+  const out: IndexEntry[] = [];
+  for (const page of pages) for (const kv of page.kvs) {
+    const e = decodeIndexKey(kv.key);
+    if (e) out.push(e);
+  }
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+async function receiveStandard(svc: SqsService, q: QueueRecord, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: Claimed[]; moved: boolean }> {
+  const got: Claimed[] = [];
+  let moved = false;
+  const candidates = await dueEntries(svc, q, 0, ["a", "d"], Date.now(), s.max * 4, signal);
+  // Concurrent receivers see the same head; starting at a random offset among the
+  // candidates spreads their claims instead of having all of them fight for one key.
+  const offset = candidates.length > s.max ? Math.floor(Math.random() * Math.min(candidates.length - s.max + 1, s.max * 2)) : 0;
+  const ordered = candidates.slice(offset).concat(candidates.slice(0, offset));
+  let i = 0;
+  while (got.length < s.max && i < ordered.length) {
+    const batch = ordered.slice(i, i + (s.max - got.length));
+    i += batch.length;
+    const results = await Promise.all(batch.map((e) => claimStandard(svc, q, e, s, signal)));
+    for (const r of results) {
+      if ("claimed" in r) got.push({ rec: r.claimed, partition: 0 });
+      else if ("moved" in r) moved = true;
+    }
+  }
+  return { got, moved };
+}
+
+/** Deliver up to `want` messages of one group, in order, starting at its head. */
+async function claimGroup(svc: SqsService, q: QueueRecord, e: IndexEntry, want: number, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: MessageRecord[]; moved: boolean }> {
+  const group = e.ref;
+  const p = e.partition;
+  return svc.store.transact(
+    async (txn) => {
+      const now = Date.now();
+      const got: MessageRecord[] = [];
+      let moved = false;
+      const state = await readGroupState(txn, q, p, group);
+      if (!state || state.headAt !== e.atMs || e.atMs > now) return { got, moved };
+      const order = await txn.scan({ ...groupRange(q.id, p, group), limit: want + 10 });
+      for (const kv of order.kvs) {
+        if (got.length >= want) break;
+        const raw = await txn.get(messageKey(q.id, p, decodeJson<string>(kv.value)));
+        if (!raw) {
+          txn.delete(kv.key);
+          continue;
+        }
+        const rec = decodeJson<MessageRecord>(raw);
+        if (rec.vis > now) break;
+        const result = await settle(txn, q, p, rec, s, now);
+        if (result === "expired" || result === "moved") {
+          removeFromGroup(txn, q, p, rec, state);
+          if (result === "moved") moved = true;
+          continue;
+        }
+        got.push(result);
+      }
+      await refreshHead(txn, q, p, group, state);
+      return { got, moved };
+    },
+    { signal, family: "sqs.receive" },
+  );
+}
+
+async function receiveFifo(svc: SqsService, q: QueueRecord, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: Claimed[]; moved: boolean }> {
+  const got: Claimed[] = [];
+  let moved = false;
+  const start = Math.floor(Math.random() * q.partitions);
+  for (let k = 0; k < q.partitions && got.length < s.max; k++) {
+    const p = (start + k) % q.partitions;
+    const heads = await dueEntries(svc, q, p, ["h"], Date.now(), s.max, signal);
+    for (const h of heads) {
+      if (got.length >= s.max) break;
+      const r = await claimGroup(svc, q, h, s.max - got.length, s, signal);
+      for (const rec of r.got) got.push({ rec, partition: p });
+      moved ||= r.moved;
+      svc.metrics.partitionOps(q, p, "receive", r.got.length);
+    }
+  }
+  return { got, moved };
+}
+
+/** When the next index entry of this queue falls due (for the long-poll timer). */
+async function nextDueAt(svc: SqsService, q: QueueRecord, now: number, signal: AbortSignal): Promise<number | undefined> {
+  const kinds: ("a" | "d" | "h")[] = q.fifo ? ["h"] : ["a", "d"];
+  let best: number | undefined;
+  for (let p = 0; p < q.partitions; p++) {
+    for (const k of kinds) {
+      const page = await svc.store.scan({ ...indexFutureRange(q.id, p, k, now), limit: 1, keysOnly: true, signal });
+      const e = page.kvs[0] && decodeIndexKey(page.kvs[0].key);
+      if (e && (best === undefined || e.atMs < best)) best = e.atMs;
+    }
+  }
+  return best;
+}
+
+function wantsAttribute(names: Set<string>, n: string): boolean {
+  return names.has("All") || names.has(n);
+}
+
+function selectMessageAttributes(rec: MessageRecord, patterns: string[]): Record<string, MessageAttributeValue> | undefined {
+  if (!rec.attrs || patterns.length === 0) return undefined;
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, v] of Object.entries(rec.attrs)) {
+    const hit = patterns.some((p) => p === "All" || p === ".*" || p === name || (p.endsWith(".*") && name.startsWith(p.slice(0, -1))));
+    if (hit) out[name] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function formatMessage(svc: SqsService, q: QueueRecord, c: Claimed, sysNames: Set<string>, attrPatterns: string[]): Output {
+  const { rec } = c;
+  const msg: Output = {
+    MessageId: rec.id,
+    ReceiptHandle: encodeReceiptHandle({ qid: q.id, partition: c.partition, messageId: rec.id, nonce: rec.nonce! }),
+    MD5OfBody: rec.md5Body,
+    Body: rec.body,
+  };
+  const values: Record<string, string | undefined> = {
+    SenderId: rec.senderId,
+    SentTimestamp: String(rec.sent),
+    ApproximateReceiveCount: String(rec.recvCount),
+    ApproximateFirstReceiveTimestamp: rec.firstRecv !== undefined ? String(rec.firstRecv) : undefined,
+    SequenceNumber: rec.seq,
+    MessageDeduplicationId: q.fifo ? rec.dedupId : undefined,
+    MessageGroupId: rec.group,
+    AWSTraceHeader: rec.sys?.AWSTraceHeader?.StringValue,
+    DeadLetterQueueSourceArn: rec.dlqSource,
+  };
+  const attrs: Record<string, string> = {};
+  for (const n of SYSTEM_ATTRIBUTES) {
+    const v = values[n];
+    if (v !== undefined && wantsAttribute(sysNames, n)) attrs[n] = v;
+  }
+  if (Object.keys(attrs).length > 0) msg.Attributes = attrs;
+  const selected = selectMessageAttributes(rec, attrPatterns);
+  if (selected) {
+    msg.MD5OfMessageAttributes = md5OfAttributes(selected);
+    msg.MessageAttributes = selected;
+  }
+  return msg;
+}
+
+export async function receiveMessage(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
+  let q = await svc.requireQueue(input, op);
+  const max = optInt(input, "MaxNumberOfMessages", { min: 1, max: 10, reason: "Must be between 1 and 10, if provided." }) ?? 1;
+  const vt = optInt(input, "VisibilityTimeout", { min: 0, max: 43_200, reason: "Must be >= 0 and <= 43200, if provided." });
+  const wait = optInt(input, "WaitTimeSeconds", { min: 0, max: 20, reason: "Must be >= 0 and <= 20, if provided." });
+  const sysNames = new Set([...(optStringList(input, "AttributeNames") ?? []), ...(optStringList(input, "MessageSystemAttributeNames") ?? [])]);
+  for (const n of sysNames) {
+    if (n !== "All" && !(SYSTEM_ATTRIBUTES as readonly string[]).includes(n)) throw invalidAttributeName(n);
+  }
+  const attrPatterns = optStringList(input, "MessageAttributeNames") ?? [];
+  const attemptId = optString(input, "ReceiveRequestAttemptId");
+  if (attemptId !== undefined && (attemptId.length > 128 || !/^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]*$/.test(attemptId))) {
+    throw invalidParameterValue(`Value ${attemptId} for parameter ReceiveRequestAttemptId is invalid.`);
+  }
+  const waitMs = (wait ?? Number(q.attrs.ReceiveMessageWaitTimeSeconds ?? 0)) * 1000;
+  const deadline = Date.now() + waitMs;
+
+  let settings = await settingsFor(svc, q, max, vt, op.signal);
+  for (;;) {
+    const seen = svc.hub.current;
+    const { got } = q.fifo ? await receiveFifo(svc, q, settings, op.signal) : await receiveStandard(svc, q, settings, op.signal);
+    if (got.length > 0) {
+      if (!q.fifo) svc.metrics.partitionOps(q, 0, "receive", got.length);
+      return { Messages: got.map((c) => formatMessage(svc, q, c, sysNames, attrPatterns)) };
+    }
+    const now = Date.now();
+    if (now >= deadline || op.signal.aborted) return {};
+    const due = await nextDueAt(svc, q, now, op.signal);
+    const until = Math.min(deadline, due ?? deadline);
+    await svc.hub.wait(q.id, until, op.signal, seen);
+    if (op.signal.aborted) return {};
+    // A purge or redrive change while we waited takes effect on the next attempt.
+    const fresh = await svc.getQueue(q.name, op.signal);
+    if (!fresh) return {};
+    if (fresh.id !== q.id || fresh.modified !== q.modified) {
+      q = fresh;
+      settings = await settingsFor(svc, q, max, vt, op.signal);
+    }
+  }
+}
+
+async function settingsFor(svc: SqsService, q: QueueRecord, max: number, vt: number | undefined, signal: AbortSignal): Promise<ReceiveSettings> {
+  const s: ReceiveSettings = {
+    max,
+    visibilityMs: (vt ?? Number(q.attrs.VisibilityTimeout ?? 30)) * 1000,
+    retentionMs: Number(q.attrs.MessageRetentionPeriod ?? 345_600) * 1000,
+    sourceArn: svc.queueArn(q.name),
+  };
+  if (q.attrs.RedrivePolicy) {
+    const rp = parseRedrivePolicy(q.attrs.RedrivePolicy);
+    const name = svc.nameFromArn(rp.deadLetterTargetArn);
+    const target = name ? await svc.getQueue(name, signal) : undefined;
+    if (target) s.redrive = { target, maxReceiveCount: rp.maxReceiveCount };
+  }
+  return s;
+}

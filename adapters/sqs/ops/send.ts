@@ -1,0 +1,230 @@
+// SendMessage and SendMessageBatch. Standard sends write only their own keys (no reads,
+// so they never conflict); FIFO sends read and write only keys of their own message group
+// and dedup id, inside the group's partition.
+
+import { createHash } from "node:crypto";
+import type { AwsError } from "../../aws/errors.ts";
+import { isAwsError } from "../aws-error.ts";
+import {
+  batchEntryIdsNotDistinct,
+  batchRequestTooLong,
+  emptyBatchRequest,
+  invalidBatchEntryId,
+  invalidParameterValue,
+  missingParameter,
+  tooManyEntriesInBatchRequest,
+} from "../errors.ts";
+import { MAX_MESSAGE_BYTES } from "../attributes.ts";
+import { newMessageId } from "../ids.ts";
+import { appendToGroup } from "../fifo-groups.ts";
+import {
+  decodeJson,
+  dedupKey,
+  encodeJson,
+  EMPTY,
+  indexKey,
+  messageKey,
+  type DedupRecord,
+  type MessageRecord,
+  type QueueRecord,
+} from "../keyspace.ts";
+import { md5Hex, md5OfAttributes } from "../md5.ts";
+import {
+  messageSize,
+  validateBody,
+  validateGroupOrDedupId,
+  validateMessageAttributes,
+  validateSystemAttributes,
+} from "../message-validation.ts";
+import type { Input, OperationContext, Output } from "../model.ts";
+import { optEntries, optInt, optString } from "../params.ts";
+import type { SqsService } from "../service.ts";
+import type { Txn } from "../../../kvclient/store.ts";
+
+export const DEDUP_WINDOW_MS = 5 * 60_000;
+const BATCH_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
+
+interface Prepared {
+  record: MessageRecord;
+  delayMs: number;
+}
+
+/** Validate one entry against the queue and build its record (not yet sequenced). */
+function prepare(svc: SqsService, q: QueueRecord, input: Input, senderId: string, now: number): Prepared {
+  const body = validateBody(input.MessageBody);
+  const attrs = validateMessageAttributes(input.MessageAttributes);
+  const sys = validateSystemAttributes(input.MessageSystemAttributes);
+  const max = Number(q.attrs.MaximumMessageSize ?? MAX_MESSAGE_BYTES);
+  if (messageSize(body, attrs) > max) {
+    throw invalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`);
+  }
+  const delay = optInt(input, "DelaySeconds", { min: 0, max: 900, reason: "DelaySeconds must be >= 0 and <= 900." });
+  const group = optString(input, "MessageGroupId");
+  let dedupId = optString(input, "MessageDeduplicationId");
+  if (group !== undefined) validateGroupOrDedupId("MessageGroupId", group);
+  if (dedupId !== undefined) validateGroupOrDedupId("MessageDeduplicationId", dedupId);
+  if (q.fifo) {
+    if (delay !== undefined && delay !== 0) {
+      throw invalidParameterValue(`Value ${delay} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`);
+    }
+    if (group === undefined) throw missingParameter("MessageGroupId");
+    if (dedupId === undefined) {
+      if (q.attrs.ContentBasedDeduplication !== "true") {
+        throw invalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+      }
+      dedupId = createHash("sha256").update(body, "utf8").digest("hex");
+    }
+  } else if (dedupId !== undefined) {
+    throw invalidParameterValue(`Value ${dedupId} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`);
+  }
+  const delayMs = q.fifo ? Number(q.attrs.DelaySeconds ?? 0) * 1000 : (delay ?? Number(q.attrs.DelaySeconds ?? 0)) * 1000;
+  const id = newMessageId(now);
+  const record: MessageRecord = {
+    id,
+    body,
+    md5Body: md5Hex(body),
+    sent: now,
+    senderId,
+    recvCount: 0,
+    vis: now + delayMs,
+    kind: delayMs > 0 ? "d" : "a",
+  };
+  if (attrs) {
+    record.attrs = attrs;
+    record.md5Attrs = md5OfAttributes(attrs);
+  }
+  if (sys) {
+    record.sys = sys;
+    record.md5Sys = md5OfAttributes(sys);
+  }
+  if (group !== undefined) record.group = group;
+  if (q.fifo) record.dedupId = dedupId;
+  return { record, delayMs };
+}
+
+function sendResult(r: MessageRecord): Output {
+  const out: Output = { MD5OfMessageBody: r.md5Body, MessageId: r.id };
+  if (r.md5Attrs) out.MD5OfMessageAttributes = r.md5Attrs;
+  if (r.md5Sys) out.MD5OfMessageSystemAttributes = r.md5Sys;
+  if (r.seq) out.SequenceNumber = r.seq;
+  return out;
+}
+
+function writeStandard(txn: Txn, q: QueueRecord, r: MessageRecord): void {
+  txn.put(messageKey(q.id, 0, r.id), encodeJson(r));
+  txn.put(indexKey(q.id, 0, r.kind, r.vis, r.id), EMPTY);
+}
+
+/**
+ * One FIFO send: a dedup hit answers the original id and sequence number; otherwise the
+ * message takes the group's next sequence number (strictly increasing, even within one ms)
+ * and, if the group was empty, becomes its head.
+ */
+async function sendFifo(svc: SqsService, q: QueueRecord, r: MessageRecord, signal: AbortSignal): Promise<MessageRecord> {
+  const group = r.group!;
+  const scope = q.attrs.DeduplicationScope === "messageGroup" ? `g:${group}` : "q";
+  return svc.store.transact(
+    async (txn) => {
+      const now = Date.now();
+      const dk = dedupKey(q.id, scope, r.dedupId!);
+      const hit = await txn.get(dk);
+      if (hit) {
+        const d = decodeJson<DedupRecord>(hit);
+        if (d.expires > now) return { ...r, id: d.messageId, seq: d.seq };
+      }
+      const rec = await appendToGroup(txn, q, r, now);
+      const dedup: DedupRecord = { messageId: rec.id, seq: rec.seq!, expires: now + DEDUP_WINDOW_MS };
+      txn.put(dk, encodeJson(dedup));
+      return rec;
+    },
+    { signal, family: "sqs.send" },
+  );
+}
+
+function notifyIfVisible(svc: SqsService, q: QueueRecord, records: MessageRecord[]): void {
+  if (records.some((r) => r.kind === "a")) svc.hub.notify(q.id);
+}
+
+export async function sendMessage(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
+  const q = await svc.requireQueue(input, op);
+  const now = Date.now();
+  const { record } = prepare(svc, q, input, op.senderId, now);
+  let sent: MessageRecord;
+  if (q.fifo) {
+    sent = await sendFifo(svc, q, record, op.signal);
+  } else {
+    await svc.store.transact(async (txn) => writeStandard(txn, q, record), { signal: op.signal, family: "sqs.send" });
+    sent = record;
+  }
+  notifyIfVisible(svc, q, [sent]);
+  svc.metrics.partitionOp(q, sent.group, "send");
+  return sendResult(sent);
+}
+
+export interface BatchFailure {
+  Id: string;
+  SenderFault: boolean;
+  Code: string;
+  Message: string;
+}
+
+export function batchFailure(id: string, err: AwsError): BatchFailure {
+  return { Id: id, SenderFault: err.fault === "Sender", Code: err.code, Message: err.message };
+}
+
+/** The checks every batch action shares: entry count and distinct, well-formed ids. */
+export function checkBatchEntries(input: Input, entryName: string): Input[] {
+  const entries = optEntries(input);
+  if (!entries || entries.length === 0) throw emptyBatchRequest(entryName);
+  if (entries.length > 10) throw tooManyEntriesInBatchRequest(entries.length);
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const id = typeof e.Id === "string" ? e.Id : "";
+    if (!BATCH_ID_RE.test(id)) throw invalidBatchEntryId();
+    if (seen.has(id)) throw batchEntryIdsNotDistinct(id);
+    seen.add(id);
+  }
+  return entries;
+}
+
+export async function sendMessageBatch(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
+  const entries = checkBatchEntries(input, "SendMessageBatchRequestEntry");
+  const q = await svc.requireQueue(input, op);
+  const now = Date.now();
+  let total = 0;
+  for (const e of entries) {
+    if (typeof e.MessageBody === "string") total += Buffer.byteLength(e.MessageBody, "utf8");
+    const attrs = e.MessageAttributes;
+    if (attrs && typeof attrs === "object") total += Buffer.byteLength(JSON.stringify(attrs), "utf8") / 2;
+  }
+  if (total > MAX_MESSAGE_BYTES) throw batchRequestTooLong(MAX_MESSAGE_BYTES, Math.floor(total));
+  const successful: Output[] = [];
+  const failed: BatchFailure[] = [];
+  const ok: { id: string; record: MessageRecord }[] = [];
+  for (const e of entries) {
+    try {
+      ok.push({ id: String(e.Id), record: prepare(svc, q, e, op.senderId, now).record });
+    } catch (err) {
+      if (!isAwsError(err)) throw err;
+      failed.push(batchFailure(String(e.Id), err));
+    }
+  }
+  if (q.fifo) {
+    // In order: a later entry of the same group must get a later sequence number.
+    for (const { id, record } of ok) {
+      const sent = await sendFifo(svc, q, record, op.signal);
+      successful.push({ Id: id, ...sendResult(sent) });
+      svc.metrics.partitionOp(q, sent.group, "send");
+    }
+  } else if (ok.length > 0) {
+    await svc.store.transact(
+      async (txn) => {
+        for (const { record } of ok) writeStandard(txn, q, record);
+      },
+      { signal: op.signal, family: "sqs.send" },
+    );
+    for (const { id, record } of ok) successful.push({ Id: id, ...sendResult(record) });
+  }
+  notifyIfVisible(svc, q, ok.map((o) => o.record));
+  return { Successful: successful, Failed: failed };
+}

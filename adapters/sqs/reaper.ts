@@ -1,0 +1,153 @@
+// Background reclamation, in bounded batches, by whichever process holds the "reaper"
+// lease: keys of deleted/purged queue ids, messages past MessageRetentionPeriod, and
+// expired FIFO dedup entries. Every step is an idempotent transaction, so a crash or a
+// lease hand-over mid-way only delays the work.
+
+import {
+  decodeGraveKey,
+  decodeJson,
+  dedupRange,
+  gravesRange,
+  indexKey,
+  messageKey,
+  messagesRange,
+  queueDataRanges,
+  queuesRange,
+  type DedupRecord,
+  type MessageRecord,
+  type QueueRecord,
+} from "./keyspace.ts";
+import { messageIdTime } from "./ids.ts";
+import { holdLease } from "./lease.ts";
+import { readGroupState, refreshHead, removeFromGroup } from "./fifo-groups.ts";
+import type { SqsService } from "./service.ts";
+
+export class Reaper {
+  private timer: NodeJS.Timeout | undefined;
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly svc: SqsService) {}
+
+  private get batch(): number {
+    return Math.max(8, Math.min(256, Math.floor(this.svc.store.limits.maxTxnOps / 4)));
+  }
+
+  start(): void {
+    this.abort = new AbortController();
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        this.running = this.runOnce()
+          .catch((err: unknown) => {
+            if (!this.abort.signal.aborted) this.svc.logger.warn({ err }, "sqs reaper pass failed");
+          })
+          .finally(() => {
+            this.running = undefined;
+            if (!this.abort.signal.aborted) tick();
+          });
+      }, this.svc.options.reaperIntervalMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One full pass; public so tests can drive it. */
+  async runOnce(signal = this.abort.signal, force = false): Promise<void> {
+    if (!force && !(await holdLease(this.svc.store, "reaper", this.svc.options.reaperIntervalMs * 3, signal))) return;
+    await this.reapGraves(signal);
+    const queues = await this.svc.store.scan({ ...queuesRange(), signal });
+    for (const kv of queues.kvs) {
+      const q = decodeJson<QueueRecord>(kv.value);
+      await this.reapRetention(q, signal);
+      if (q.fifo) await this.reapDedup(q, signal);
+    }
+  }
+
+  private async reapGraves(signal: AbortSignal): Promise<void> {
+    const graves = await this.svc.store.scan({ ...gravesRange(), limit: 100, keysOnly: true, signal });
+    for (const g of graves.kvs) {
+      const qid = decodeGraveKey(g.key);
+      if (!qid) continue;
+      for (const range of queueDataRanges(qid)) {
+        for (;;) {
+          const page = await this.svc.store.scan({ ...range, limit: this.batch, keysOnly: true, signal });
+          if (page.kvs.length === 0) break;
+          await this.svc.store.transact(
+            async (txn) => {
+              for (const kv of page.kvs) txn.delete(kv.key);
+            },
+            { signal, family: "sqs.reaper" },
+          );
+          if (!page.more) break;
+        }
+      }
+      await this.svc.store.transact(async (txn) => txn.delete(g.key), { signal, family: "sqs.reaper" });
+    }
+  }
+
+  async reapRetention(q: QueueRecord, signal: AbortSignal): Promise<void> {
+    const cutoff = Date.now() - Number(q.attrs.MessageRetentionPeriod ?? 345_600) * 1000;
+    for (let p = 0; p < q.partitions; p++) {
+      for (;;) {
+        const page = await this.svc.store.scan({ ...messagesRange(q.id, p), limit: this.batch, signal });
+        const expired = page.kvs
+          .map((kv) => decodeJson<MessageRecord>(kv.value))
+          .filter((m) => messageIdTime(m.id) <= cutoff + 1 && m.sent <= cutoff);
+        if (expired.length === 0) break;
+        for (const m of expired) await this.expire(q, p, m, cutoff, signal);
+        if (expired.length < page.kvs.length || !page.more) break;
+      }
+    }
+  }
+
+  private async expire(q: QueueRecord, p: number, m: MessageRecord, cutoff: number, signal: AbortSignal): Promise<void> {
+    await this.svc.store.transact(
+      async (txn) => {
+        const raw = await txn.get(messageKey(q.id, p, m.id));
+        if (!raw) return;
+        const cur = decodeJson<MessageRecord>(raw);
+        if (cur.sent > cutoff) return;
+        if (q.fifo && cur.group !== undefined) {
+          const state = await readGroupState(txn, q, p, cur.group);
+          if (state) {
+            removeFromGroup(txn, q, p, cur, state);
+            await refreshHead(txn, q, p, cur.group, state);
+            return;
+          }
+        }
+        txn.delete(messageKey(q.id, p, cur.id));
+        txn.delete(indexKey(q.id, p, cur.kind, cur.vis, cur.id));
+      },
+      { signal, family: "sqs.reaper" },
+    );
+  }
+
+  private async reapDedup(q: QueueRecord, signal: AbortSignal): Promise<void> {
+    const range = dedupRange(q.id);
+    let start = range.start;
+    for (;;) {
+      const page = await this.svc.store.scan({ start, end: range.end, limit: this.batch, signal });
+      const now = Date.now();
+      const stale = page.kvs.filter((kv) => decodeJson<DedupRecord>(kv.value).expires <= now);
+      if (stale.length > 0) {
+        await this.svc.store.transact(
+          async (txn) => {
+            for (const kv of stale) {
+              const cur = await txn.get(kv.key);
+              if (cur && decodeJson<DedupRecord>(cur).expires <= Date.now()) txn.delete(kv.key);
+            }
+          },
+          { signal, family: "sqs.reaper" },
+        );
+      }
+      if (!page.more || page.kvs.length === 0) break;
+      start = new Uint8Array([...page.kvs[page.kvs.length - 1]!.key, 0]);
+    }
+  }
+}

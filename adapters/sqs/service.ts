@@ -1,0 +1,84 @@
+// What every operation needs: the store, the account's identity, queue URL/ARN formats,
+// queue lookup, the long-poll hub and the metrics. One instance per adapter.
+
+import type { Logger } from "pino";
+import type { Store } from "../../kvclient/store.ts";
+import { queueDoesNotExist } from "./errors.ts";
+import { decodeJson, queueKey, type QueueRecord } from "./keyspace.ts";
+import type { Input, OperationContext } from "./model.ts";
+import type { WaitHub } from "./long-poll.ts";
+import type { SqsMetrics } from "./metrics.ts";
+
+export interface SqsOptions {
+  /** Partitions of every FIFO queue created from now on (fixed per queue at creation). */
+  fifoPartitions: number;
+  /** Interval of the retention / dedup / deleted-queue reaper, ms. */
+  reaperIntervalMs: number;
+  /** Interval of the queue depth observer, ms. */
+  depthIntervalMs: number;
+}
+
+export const DEFAULT_FIFO_PARTITIONS = 8;
+
+export class SqsService {
+  constructor(
+    readonly store: Store,
+    readonly region: string,
+    readonly accountId: string,
+    readonly logger: Logger,
+    readonly options: SqsOptions,
+    readonly hub: WaitHub,
+    readonly metrics: SqsMetrics,
+  ) {}
+
+  queueUrl(origin: string, name: string): string {
+    return `${origin}/${this.accountId}/${name}`;
+  }
+
+  queueArn(name: string): string {
+    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+  }
+
+  /** The queue name an ARN of this account/region names, if it does. */
+  nameFromArn(arn: string): string | undefined {
+    const parts = arn.split(":");
+    if (parts.length !== 6 || parts[0] !== "arn" || parts[2] !== "sqs") return undefined;
+    if (parts[4] !== this.accountId) return undefined;
+    return parts[5] || undefined;
+  }
+
+  async getQueue(name: string, signal: AbortSignal): Promise<QueueRecord | undefined> {
+    const kv = await this.store.get(queueKey(name), { signal });
+    return kv ? decodeJson<QueueRecord>(kv.value) : undefined;
+  }
+
+  /**
+   * The queue a request addresses: its QueueUrl member (any host; the path names the
+   * account and queue), else the URL path the Query request was sent to.
+   */
+  queueNameOf(input: Input, op: OperationContext): string {
+    const raw = typeof input.QueueUrl === "string" && input.QueueUrl !== "" ? input.QueueUrl : op.pathQueueUrl;
+    if (!raw) throw queueDoesNotExist();
+    let path = raw;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+      try {
+        path = new URL(raw).pathname;
+      } catch {
+        throw queueDoesNotExist();
+      }
+    }
+    const segments = path.split("/").filter((s) => s !== "");
+    if (segments.length === 0) throw queueDoesNotExist();
+    const name = decodeURIComponent(segments[segments.length - 1]!);
+    if (segments.length >= 2 && segments[segments.length - 2] !== this.accountId && /^[0-9]{12}$/.test(segments[segments.length - 2]!)) {
+      throw queueDoesNotExist();
+    }
+    return name;
+  }
+
+  async requireQueue(input: Input, op: OperationContext): Promise<QueueRecord> {
+    const q = await this.getQueue(this.queueNameOf(input, op), op.signal);
+    if (!q) throw queueDoesNotExist();
+    return q;
+  }
+}
