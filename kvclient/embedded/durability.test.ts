@@ -46,9 +46,13 @@ it("keeps every acknowledged commit after kill -9", async () => {
       if (!kv || new TextDecoder().decode(kv.value) !== String(n)) missing.push(n);
     }
     expect(missing).toEqual([]);
-    // Unacknowledged commits may or may not have landed, but never more than were started.
+    // Unacknowledged commits may or may not have landed, but each one whole or not at all.
     const stored = await store.count({ start: enc.encode("d/"), end: enc.encode("d0") });
     expect(stored).toBeGreaterThanOrEqual(acked.length);
+    const dKeys = (await store.scan({ start: enc.encode("d/"), end: enc.encode("d0"), keysOnly: true })).kvs;
+    const eKeys = (await store.scan({ start: enc.encode("e/"), end: enc.encode("e0"), keysOnly: true })).kvs;
+    const ids = (kvs: { key: Uint8Array }[]) => kvs.map((kv) => new TextDecoder().decode(kv.key).slice(2));
+    expect(ids(eKeys)).toEqual(ids(dKeys));
     // The store is usable after the crash and its revision kept counting.
     const { kvs } = await store.scan({ start: enc.encode("d/"), end: enc.encode("d0") });
     const top = kvs.reduce((m, kv) => (kv.modRevision > m ? kv.modRevision : m), 0n);
