@@ -11,6 +11,8 @@ export type AuthFailure =
   | "malformed"
   /** An algorithm we do not verify (SigV2, SigV4a). */
   | "unsupported"
+  /** Both an Authorization header and presigned query parameters. */
+  | "multiple_auth"
   | "date_missing"
   | "unknown_key"
   | "bad_signature"

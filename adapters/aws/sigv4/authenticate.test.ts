@@ -79,6 +79,7 @@ describe("header auth, S3", () => {
     ["authorization removed", () => ({ headerEdits: { authorization: null } }), "missing"],
     ["sigv2", () => ({ headerEdits: { authorization: "AWS AKIDEXAMPLE:abc=" } }), "unsupported"],
     ["x-amz-date removed", () => ({ headerEdits: { "x-amz-date": null } }), "date_missing"],
+    ["presigned params added", (s) => ({ url: new URL(s.url + "&X-Amz-Signature=abc") }), "multiple_auth"],
   ];
   for (const [what, edit, expected] of tampers) {
     it(`rejects a tampered ${what} as ${expected}`, async () => {
@@ -280,6 +281,7 @@ describe("header auth, JSON and Query services", () => {
       ["decoded_length_missing", "s3", "MissingContentLength", 411],
       ["unsupported", "s3", "InvalidRequest", 400],
       ["date_missing", "s3", "AccessDenied", 403],
+      ["multiple_auth", "s3", "InvalidArgument", 400],
     ];
     for (const [f, service, code, status, queryCode] of cases) {
       const aws = authErrorFor(service, new AuthError(f, "detail", { presigned: false }));

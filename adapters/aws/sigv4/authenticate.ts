@@ -183,6 +183,9 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
   const headers = input.headers;
 
   const authz = headers.get("authorization");
+  if (authz !== null && (findParam(params, "X-Amz-Algorithm") !== undefined || findParam(params, "X-Amz-Signature") !== undefined)) {
+    throw new AuthError("multiple_auth", "Only one auth mechanism allowed; use the Authorization header or query parameters");
+  }
   const claimed = authz !== null ? claimFromHeader(authz, headers) : claimFromQuery(params);
   if (claimed === undefined) throw new AuthError("missing", "request carries no AWS credentials");
   const { presigned, credential } = claimed;
@@ -361,10 +364,22 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
     }
   }
   if (bytes !== undefined) {
-    body = streamOf(bytes);
-    contentLength = bytes.byteLength;
+    // Buffered services read `bytes`; a ReadableStream costs several µs to construct on
+    // Node 20, so it is made only if someone asks for it.
+    const buffered = bytes;
+    let lazy: ReadableStream<Uint8Array> | undefined;
+    return {
+      principal,
+      signing,
+      get body() {
+        return (lazy ??= streamOf(buffered));
+      },
+      contentLength: buffered.byteLength,
+      trailers,
+      bytes: buffered,
+    };
   }
-  return { principal, signing, body, contentLength, trailers, bytes };
+  return { principal, signing, body, contentLength, trailers };
 }
 
 function parseLength(v: string | null): number | undefined {

@@ -108,7 +108,7 @@ describe("requests captured from real clients", () => {
 
   it("JS SDK v3 SQS (AWS JSON) and DynamoDB requests verify with a buffered body", async () => {
     respond = (req, res) =>
-      res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(req.headers["x-amz-target"]?.startsWith("AmazonSQS") ? '{"QueueUrls":[]}' : "{}");
+      res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(String(req.headers["x-amz-target"] ?? "").startsWith("AmazonSQS") ? '{"QueueUrls":[]}' : "{}");
     const sqs = new SQSClient({ endpoint, region: REGION, credentials });
     const c1 = await last(() => sqs.send(new ListQueuesCommand({ QueueNamePrefix: "a b" })));
     sqs.destroy();

@@ -136,6 +136,19 @@ export const ERROR_TABLE: Record<AuthFailure, Row> = {
     dynamodb: DDB_INCOMPLETE,
     default: STS_INCOMPLETE,
   },
+  multiple_auth: {
+    s3: {
+      code: "InvalidArgument",
+      status: 400,
+      message:
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+      extra: () => ({ ArgumentName: "Authorization", ArgumentValue: "" }),
+    },
+    sqs: SQS_INCOMPLETE,
+    sts: STS_INCOMPLETE,
+    dynamodb: DDB_INCOMPLETE,
+    default: STS_INCOMPLETE,
+  },
   date_missing: {
     s3: { code: "AccessDenied", status: 403, message: "AWS authentication requires a valid Date or x-amz-date header" },
     sqs: { ...SQS_INCOMPLETE, message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." },

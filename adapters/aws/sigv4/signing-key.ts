@@ -1,7 +1,7 @@
 // Derived SigV4 signing keys, cached: four HMACs per (secret, day, region, service) instead
 // of per request.
 
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 
 const MAX_KEYS = 512;
 const cache = new Map<string, Buffer>();
@@ -10,8 +10,9 @@ export function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data, "utf8").digest();
 }
 
+/** One-shot crypto.hash: no Hash object per call (this runs twice per request). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
