@@ -95,6 +95,11 @@ export interface UploadRecord {
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
   storageClass?: string;
+  /**
+   * Set while a CompleteMultipartUpload holds the upload: part commits refuse to land, so
+   * the part list the completion read stays the part list it commits.
+   */
+  completing?: string;
 }
 
 export interface PartRecord {
@@ -175,6 +180,7 @@ export const keys = {
     const start = stringPrefix([P, "u", bucket], prefix);
     return { start, end: prefixEnd(start) };
   },
+  uploadKeyRange: (bucket: string, key: string): Range => tupleRange([P, "u", bucket, key]),
   uploadPrefixEnd: (bucket: string, prefix: string) => prefixEnd(stringPrefix([P, "u", bucket], prefix)),
   allUploads: (): Range => tupleRange([P, "u"]),
   /** bucket, key and upload id of an upload key. */

@@ -7,6 +7,7 @@ import { checkBucketName } from "../wire/names.ts";
 import { isoDate, readSmallBody, parseXmlBody, textOf, verifyContentMd5, xmlResponse } from "../wire/xml-io.ts";
 import { validateBucketTags } from "../wire/object-headers.ts";
 import { deadEntry } from "../storage/gc.ts";
+import { requireManifest } from "./get-object.ts";
 import { emptyResponse, ownerXml, parseTagSet, readXml, requireBucket, tagSetXml, type S3Call } from "./call.ts";
 
 /** Uploads a DeleteBucket may abort in its own transaction. */
@@ -194,4 +195,9 @@ export async function deleteBucketTagging(call: S3Call): Promise<Response> {
     return rest;
   });
   return emptyResponse(204);
+}
+
+export async function getObjectAcl(call: S3Call): Promise<Response> {
+  const m = await requireManifest(call);
+  return xmlResponse("AccessControlPolicy", aclXml(m.ownerId, m.ownerName));
 }

@@ -5,6 +5,9 @@ import * as buckets from "./buckets.ts";
 import { putObject } from "./put-object.ts";
 import { getOrHeadObject } from "./get-object.ts";
 import { deleteObject, deleteObjects } from "./delete-object.ts";
+import * as mp from "./multipart.ts";
+import { copyObject } from "./copy-object.ts";
+import * as tagging from "./object-tagging.ts";
 import { listObjectsV1, listObjectsV2, listObjectVersions } from "./list-objects.ts";
 
 export type Handler = (call: S3Call) => Promise<Response>;
@@ -28,4 +31,17 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   ListObjectsV2: listObjectsV2,
   ListObjects: listObjectsV1,
   ListObjectVersions: listObjectVersions,
+  CopyObject: copyObject,
+  PutObjectTagging: tagging.putObjectTagging,
+  GetObjectTagging: tagging.getObjectTagging,
+  DeleteObjectTagging: tagging.deleteObjectTagging,
+  GetObjectAttributes: tagging.getObjectAttributes,
+  GetObjectAcl: buckets.getObjectAcl,
+  CreateMultipartUpload: mp.createMultipartUpload,
+  UploadPart: mp.uploadPart,
+  UploadPartCopy: mp.uploadPartCopy,
+  CompleteMultipartUpload: mp.completeMultipartUpload,
+  AbortMultipartUpload: mp.abortMultipartUpload,
+  ListParts: mp.listParts,
+  ListMultipartUploads: mp.listMultipartUploads,
 };

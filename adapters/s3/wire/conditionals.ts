@@ -45,7 +45,7 @@ export function evaluateReadConditions(h: Headers, v: Validators, prefix = ""): 
   }
   if (ifNoneMatch !== null) {
     if (etagMatches(ifNoneMatch, v.etag)) return { outcome: "not-modified", condition: "If-None-Match" };
-  } else if (ifModified !== undefined && ifModified <= Date.now() && !modifiedAfter(v.lastModified, ifModified)) {
+  } else if (ifModified !== undefined && !modifiedAfter(v.lastModified, ifModified)) {
     return { outcome: "not-modified", condition: "If-Modified-Since" };
   }
   return { outcome: "ok" };

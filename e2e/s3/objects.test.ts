@@ -1,0 +1,191 @@
+// Objects beyond the basics: checksums (header and aws-chunked trailer), conditional reads
+// and writes, copies, tagging, attributes, response overrides, presigned URLs, vhost style.
+
+import { expect, it } from "vitest";
+import { Readable } from "node:stream";
+import { randomBytes, createHash } from "node:crypto";
+import {
+  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectTaggingCommand, GetObjectAttributesCommand,
+  GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketTaggingCommand, GetBucketTaggingCommand,
+  DeleteBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { Agent } from "node:http";
+import type { LookupFunction } from "node:net";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { describeBothBackends } from "../harness/both-backends.ts";
+
+async function s3Error(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof S3ServiceException) return { name: err.name, status: err.$metadata.httpStatusCode };
+    throw err;
+  }
+  throw new Error("expected an S3 error");
+}
+
+describeBothBackends("s3 objects", (ctx) => {
+  const Bucket = "objects-suite";
+
+  it("creates the bucket", async () => {
+    await ctx().s3.send(new CreateBucketCommand({ Bucket }));
+  });
+
+  it("stores and returns checksums sent as header and as aws-chunked trailer", async () => {
+    const { s3 } = ctx();
+    const body = randomBytes(3 * 1024 * 1024 + 17);
+    // Buffer body: a CRC32 header. Stream body: aws-chunked with a CRC32 trailer.
+    await s3.send(new PutObjectCommand({ Bucket, Key: "cs/header", Body: body }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: "cs/trailer", Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]), ContentLength: body.length }));
+    for (const Key of ["cs/header", "cs/trailer"]) {
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: "ENABLED" }));
+      expect(got.ChecksumCRC32).toBeTruthy();
+      const bytes = Buffer.from(await got.Body!.transformToByteArray());
+      expect(bytes.equals(body)).toBe(true);
+    }
+    for (const alg of ["CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
+      const r = await s3.send(new PutObjectCommand({ Bucket, Key: `cs/${alg}`, Body: body.subarray(0, 1000), ChecksumAlgorithm: alg }));
+      const head = await s3.send(new HeadObjectCommand({ Bucket, Key: `cs/${alg}`, ChecksumMode: "ENABLED" }));
+      expect(head[`Checksum${alg}`]).toBe(r[`Checksum${alg}`]);
+      expect(head.ChecksumType).toBe("FULL_OBJECT");
+    }
+    // Wrong checksum header: BadDigest; wrong Content-MD5: BadDigest.
+    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket, Key: "cs/bad", Body: "abc", ChecksumSHA256: createHash("sha256").update("xyz").digest("base64") })))).toMatchObject({ name: "BadDigest" });
+    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket, Key: "cs/bad", Body: "abc", ContentMD5: createHash("md5").update("xyz").digest("base64") })))).toMatchObject({ name: "BadDigest" });
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket, Key: "cs/bad" })))).toMatchObject({ status: 404 });
+  });
+
+  it("works with requestChecksumCalculation WHEN_REQUIRED", async () => {
+    const s3 = new S3Client({ ...ctx().clientConfig, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket, Key: "wr/plain", Body: "plain body" }));
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: "wr/plain" }));
+      expect(await got.Body!.transformToString()).toBe("plain body");
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  it("answers conditional reads with 304 and 412", async () => {
+    const { s3 } = ctx();
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: "cond/r", Body: "x" }));
+    const etag = put.ETag!;
+    await s3.send(new GetObjectCommand({ Bucket, Key: "cond/r", IfMatch: etag }));
+    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket, Key: "cond/r", IfMatch: '"nope"' })))).toMatchObject({ status: 412, name: "PreconditionFailed" });
+    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket, Key: "cond/r", IfNoneMatch: etag })))).toMatchObject({ status: 304 });
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket, Key: "cond/r", IfNoneMatch: etag })))).toMatchObject({ status: 304 });
+    const future = new Date(Date.now() + 3600_000);
+    const past = new Date(Date.now() - 3600_000);
+    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket, Key: "cond/r", IfModifiedSince: future })))).toMatchObject({ status: 304 });
+    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket, Key: "cond/r", IfUnmodifiedSince: past })))).toMatchObject({ status: 412 });
+    await s3.send(new GetObjectCommand({ Bucket, Key: "cond/r", IfModifiedSince: past }));
+    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket, Key: "cond/r", Range: "bytes=5-" })))).toMatchObject({ status: 416, name: "InvalidRange" });
+  });
+
+  it("makes conditional writes linearizable: one of many racing creators wins", async () => {
+    const { s3 } = ctx();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => s3.send(new PutObjectCommand({ Bucket, Key: "cond/race", Body: `writer ${i}`, IfNoneMatch: "*" }))),
+    );
+    expect(results.filter((r) => r.status === "fulfilled").length).toBe(1);
+    for (const r of results) if (r.status === "rejected") expect((r.reason as S3ServiceException).$metadata.httpStatusCode).toBe(412);
+    const cur = await s3.send(new HeadObjectCommand({ Bucket, Key: "cond/race" }));
+    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket, Key: "cond/race", Body: "x", IfMatch: '"0000"' })))).toMatchObject({ status: 412 });
+    await s3.send(new PutObjectCommand({ Bucket, Key: "cond/race", Body: "y", IfMatch: cur.ETag }));
+    expect(await s3Error(s3.send(new DeleteObjectCommand({ Bucket, Key: "cond/race", IfMatch: cur.ETag })))).toMatchObject({ status: 412 });
+    const now = await s3.send(new HeadObjectCommand({ Bucket, Key: "cond/race" }));
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: "cond/race", IfMatch: now.ETag }));
+  });
+
+  it("copies with COPY and REPLACE directives, onto itself, with source conditions", async () => {
+    const { s3 } = ctx();
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: "copy/src", Body: "copy me", ContentType: "text/x-src", Metadata: { a: "1" }, Tagging: "t=1" }));
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/dst", CopySource: `${Bucket}/copy/src` }));
+    const dst = await s3.send(new GetObjectCommand({ Bucket, Key: "copy/dst" }));
+    expect(await dst.Body!.transformToString()).toBe("copy me");
+    expect(dst.ContentType).toBe("text/x-src");
+    expect(dst.Metadata).toEqual({ a: "1" });
+    expect(dst.TagCount).toBe(1);
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/dst2", CopySource: `${Bucket}/copy/src`, MetadataDirective: "REPLACE", ContentType: "text/x-new", Metadata: { b: "2" } }));
+    const dst2 = await s3.send(new HeadObjectCommand({ Bucket, Key: "copy/dst2" }));
+    expect(dst2.ContentType).toBe("text/x-new");
+    expect(dst2.Metadata).toEqual({ b: "2" });
+    expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/src", CopySource: `${Bucket}/copy/src` })))).toMatchObject({ name: "InvalidRequest" });
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/src", CopySource: `${Bucket}/copy/src`, MetadataDirective: "REPLACE", Metadata: { c: "3" } }));
+    const self = await s3.send(new GetObjectCommand({ Bucket, Key: "copy/src" }));
+    expect(self.Metadata).toEqual({ c: "3" });
+    expect(await self.Body!.transformToString()).toBe("copy me");
+    expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/dst3", CopySource: `${Bucket}/copy/src`, CopySourceIfMatch: '"bad"' })))).toMatchObject({ status: 412 });
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/dst3", CopySource: `${Bucket}/copy/src`, CopySourceIfMatch: put.ETag }));
+    expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/dst3", CopySource: `${Bucket}/copy/src`, IfNoneMatch: "*" })))).toMatchObject({ status: 412 });
+    expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/x", CopySource: `${Bucket}/copy/none` })))).toMatchObject({ name: "NoSuchKey" });
+  });
+
+  it("tags objects and buckets", async () => {
+    const { s3 } = ctx();
+    await s3.send(new PutObjectCommand({ Bucket, Key: "tag/o", Body: "t", Tagging: "a=1&b=2" }));
+    const t = await s3.send(new GetObjectTaggingCommand({ Bucket, Key: "tag/o" }));
+    expect(t.TagSet).toEqual([{ Key: "a", Value: "1" }, { Key: "b", Value: "2" }]);
+    await s3.send(new PutObjectTaggingCommand({ Bucket, Key: "tag/o", Tagging: { TagSet: [{ Key: "k", Value: "v" }] } }));
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket, Key: "tag/o" }))).TagSet).toEqual([{ Key: "k", Value: "v" }]);
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket, Key: "tag/o" }));
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket, Key: "tag/o" }))).TagSet).toEqual([]);
+    expect(await s3Error(s3.send(new GetBucketTaggingCommand({ Bucket })))).toMatchObject({ name: "NoSuchTagSet" });
+    await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: "env", Value: "ci" }] } }));
+    expect((await s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet).toEqual([{ Key: "env", Value: "ci" }]);
+    await s3.send(new DeleteBucketTaggingCommand({ Bucket }));
+    expect(await s3Error(s3.send(new GetBucketTaggingCommand({ Bucket })))).toMatchObject({ name: "NoSuchTagSet" });
+  });
+
+  it("answers GetObjectAttributes and response-* overrides", async () => {
+    const { s3 } = ctx();
+    await s3.send(new PutObjectCommand({ Bucket, Key: "attr/o", Body: "attributes", ChecksumAlgorithm: "SHA256" }));
+    const a = await s3.send(new GetObjectAttributesCommand({ Bucket, Key: "attr/o", ObjectAttributes: ["ETag", "Checksum", "ObjectSize", "StorageClass"] }));
+    expect(a.ObjectSize).toBe(10);
+    expect(a.StorageClass).toBe("STANDARD");
+    expect(a.Checksum?.ChecksumSHA256).toBe(createHash("sha256").update("attributes").digest("base64"));
+    expect(a.ETag).toBe(createHash("md5").update("attributes").digest("hex"));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: "attr/o", ResponseContentType: "text/forced", ResponseContentDisposition: "attachment", ResponseCacheControl: "max-age=5" }));
+    expect(got.ContentType).toBe("text/forced");
+    expect(got.ContentDisposition).toBe("attachment");
+    expect(got.CacheControl).toBe("max-age=5");
+    await got.Body!.transformToString();
+  });
+
+  it("serves presigned GET and PUT, and refuses expired ones", async () => {
+    const { s3 } = ctx();
+    const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: "presigned/o" }), { expiresIn: 60 });
+    const put = await fetch(putUrl, { method: "PUT", body: "via presigned put" });
+    expect(put.status).toBe(200);
+    const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: "presigned/o" }), { expiresIn: 60 });
+    const get = await fetch(getUrl);
+    expect(get.status).toBe(200);
+    expect(await get.text()).toBe("via presigned put");
+    const expired = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: "presigned/o" }), { expiresIn: 1 });
+    await new Promise((r) => setTimeout(r, 2100));
+    const res = await fetch(expired);
+    expect(res.status).toBe(403);
+    await res.text();
+  });
+
+  it("addresses buckets virtual-host style", async () => {
+    const { gateway } = ctx();
+    // Resolve every *.s3.localhost name to the loopback gateway.
+    const lookup = ((_host: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+      opts.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4)) as unknown as LookupFunction;
+    const s3 = new S3Client({
+      ...ctx().clientConfig,
+      forcePathStyle: false,
+      endpoint: `http://s3.localhost:${gateway.port}`,
+      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ lookup }) }),
+    });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket, Key: "vhost/o", Body: "vhost" }));
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: "vhost/o" }));
+      expect(await got.Body!.transformToString()).toBe("vhost");
+    } finally {
+      s3.destroy();
+    }
+  });
+});
