@@ -8,8 +8,15 @@
 //   with every other write issued in the same event-loop turn into ONE lmdb write
 //   transaction (one sync for the batch); being a child transaction, each commit is
 //   still all-or-nothing on its own.
+// - Transactions: each attempt reads one lmdb snapshot and records what it saw (txn.ts);
+//   the commit validates those reads inside the write transaction and takes the next
+//   store-wide revision. Read-only bodies need no commit: one snapshot is serializable.
+// - Reads: "linearizable" takes a fresh snapshot; "serializable" may reuse lmdb-js's
+//   snapshot of the current event-loop turn (in this process it is already renewed after
+//   every local commit, so only another process's newest commits can be missing).
 // - Several processes may share a directory: lmdb's lock orders their writers, and the
 //   revision counter lives in the data. Watch is per-process (see watch.ts).
+// - Limits and why: limits.ts.
 
 import { open, type RootDatabase } from "lmdb";
 import type { Registry } from "prom-client";
