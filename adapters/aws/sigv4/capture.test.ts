@@ -8,6 +8,10 @@ import AWS2 from "aws-sdk";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
@@ -24,25 +28,51 @@ interface Captured {
 }
 
 let server: Server;
+let tlsServer: Server | undefined;
+let tlsEndpoint: string | undefined;
+let tlsDir: string | undefined;
 let endpoint: string;
 const captured: Captured[] = [];
 let respond: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on("data", (d: Buffer) => parts.push(d));
-    req.on("end", () => {
-      captured.push({ method: req.method!, target: req.url!, rawHeaders: req.rawHeaders, body: Buffer.concat(parts) });
-      respond(req, res);
-    });
+function record(req: IncomingMessage, res: ServerResponse): void {
+  const parts: Buffer[] = [];
+  req.on("data", (d: Buffer) => parts.push(d));
+  req.on("end", () => {
+    captured.push({ method: req.method!, target: req.url!, rawHeaders: req.rawHeaders, body: Buffer.concat(parts) });
+    respond(req, res);
   });
+}
+
+beforeAll(async () => {
+  server = createServer(record);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // boto3 switches to aws-chunked only over https: a throwaway self-signed certificate.
+  try {
+    tlsDir = await mkdtemp(join(tmpdir(), "sigv4-tls-"));
+    await promisify(execFile)("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+      "-keyout", join(tlsDir, "key.pem"), "-out", join(tlsDir, "cert.pem"),
+    ]);
+    const tls = createHttpsServer(
+      { key: await readFile(join(tlsDir, "key.pem")), cert: await readFile(join(tlsDir, "cert.pem")) },
+      record,
+    );
+    await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+    tlsServer = tls;
+    tlsEndpoint = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+  } catch {
+    tlsServer = undefined;
+  }
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  for (const s of [server, tlsServer]) {
+    if (!s) continue;
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+  if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
 });
 
 const credentials = { accessKeyId: PRINCIPAL.accessKeyId, secretAccessKey: PRINCIPAL.secretAccessKey };
@@ -177,5 +207,42 @@ boto3.client("sqs", **kw).list_queues(QueueNamePrefix="p")
     const a1 = await authenticate(toInput(put!), live());
     expect(Buffer.from(await drain(a1.body)).toString()).toBe("boto3 body");
     await authenticate(toInput(sqs!), live({ bufferBody: true }));
+  });
+
+  it("boto3 over https: aws-chunked with an unsigned CRC32 trailer; boto3 presigned GET", async (ctx) => {
+    if (!tlsEndpoint) return ctx.skip(); // no openssl here
+    respond = (_req, res) => res.writeHead(200, { etag: '"abc"' }).end();
+    const script = `
+import boto3, io, sys, warnings
+warnings.filterwarnings("ignore")
+kw = dict(endpoint_url=sys.argv[1], region_name="${REGION}", aws_access_key_id="${PRINCIPAL.accessKeyId}", aws_secret_access_key="${PRINCIPAL.secretAccessKey}", verify=False)
+from botocore.config import Config
+c = boto3.client("s3", **kw)
+c.put_object(Bucket="bucket", Key="tls/key", Body=io.BytesIO(bytes(range(256)) * 400))
+v4 = boto3.client("s3", config=Config(signature_version="s3v4"), **kw)
+print(v4.generate_presigned_url("get_object", Params={"Bucket": "bucket", "Key": "a b/ü"}, ExpiresIn=300))
+`;
+    const before = captured.length;
+    let out: string;
+    try {
+      out = (await promisify(execFile)("python3", ["-c", script, tlsEndpoint], { timeout: 30_000 })).stdout;
+    } catch (err) {
+      if (String(err).includes("No module named")) return ctx.skip();
+      throw err;
+    }
+    const put = captured[before]!;
+    const input = toInput(put);
+    expect(input.headers.get("x-amz-content-sha256")).toBe("STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+    const auth = await authenticate(input, live());
+    const body = Buffer.alloc(256 * 400).map((_, i) => i & 0xff);
+    expect(Buffer.from(await drain(auth.body)).equals(body)).toBe(true);
+    expect((await auth.trailers).get("x-amz-checksum-crc32")).toBe(checksumBase64("CRC32", body));
+
+    const url = new URL(out.trim());
+    const presigned = await authenticate(
+      { method: "GET", url, headers: new Headers({ host: url.host }), body: null },
+      live(),
+    );
+    expect(presigned.signing.presigned).toBe(true);
   });
 });
