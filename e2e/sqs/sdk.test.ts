@@ -1,0 +1,211 @@
+// Core SQS scenarios through real SDKs on both backends: v3 over AWS JSON 1.0 and v2 over
+// the Query protocol run the very same steps.
+
+import { describe, expect, it } from "vitest";
+import { describeBothBackends } from "../harness/both-backends.ts";
+import { expectCode, jsonApi, queryApi, type SqsApi } from "./clients.ts";
+
+const PROTOCOLS = [
+  ["json", jsonApi],
+  ["query", queryApi],
+] as const;
+
+describeBothBackends("sqs sdk scenarios", (ctx) => {
+  for (const [protocol, make] of PROTOCOLS) {
+    describe(protocol, () => {
+      let n = 0;
+      const api = (): SqsApi => make(ctx().clientConfig);
+      const name = (base: string) => `${protocol}-${base}-${++n}`;
+
+      it("queue lifecycle: create, url, list, attributes, tags, delete", async () => {
+        const sqs = api();
+        const qn = name("life");
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: qn, Attributes: { VisibilityTimeout: "45" }, tags: { team: "a" } });
+        expect(QueueUrl).toBe(`${ctx().gateway.endpoint}/000000000000/${qn}`);
+        expect((await sqs.call("GetQueueUrl", { QueueName: qn })).QueueUrl).toBe(QueueUrl);
+        expect((await sqs.call("ListQueues", { QueueNamePrefix: qn })).QueueUrls).toEqual([QueueUrl]);
+        const attrs = (await sqs.call("GetQueueAttributes", { QueueUrl, AttributeNames: ["All"] })).Attributes;
+        expect(attrs.VisibilityTimeout).toBe("45");
+        expect(attrs.MaximumMessageSize).toBe("1048576");
+        expect(attrs.QueueArn).toBe(`arn:aws:sqs:us-east-1:000000000000:${qn}`);
+        await sqs.call("SetQueueAttributes", { QueueUrl, Attributes: { DelaySeconds: "2", MessageRetentionPeriod: "120" } });
+        const after = (await sqs.call("GetQueueAttributes", { QueueUrl, AttributeNames: ["DelaySeconds", "MessageRetentionPeriod"] })).Attributes;
+        expect(after).toEqual({ DelaySeconds: "2", MessageRetentionPeriod: "120" });
+        await sqs.call("TagQueue", { QueueUrl, Tags: { env: "test" } });
+        expect((await sqs.call("ListQueueTags", { QueueUrl })).Tags).toEqual({ team: "a", env: "test" });
+        await sqs.call("UntagQueue", { QueueUrl, TagKeys: ["team"] });
+        expect((await sqs.call("ListQueueTags", { QueueUrl })).Tags).toEqual({ env: "test" });
+        await sqs.call("AddPermission", { QueueUrl, Label: "p1", AWSAccountIds: ["111122223333"], Actions: ["SendMessage"] });
+        const policy = JSON.parse((await sqs.call("GetQueueAttributes", { QueueUrl, AttributeNames: ["Policy"] })).Attributes.Policy);
+        expect(policy.Statement[0].Sid).toBe("p1");
+        await expectCode(sqs.call("AddPermission", { QueueUrl, Label: "p1", AWSAccountIds: ["111122223333"], Actions: ["SendMessage"] }), "InvalidParameterValue");
+        await sqs.call("RemovePermission", { QueueUrl, Label: "p1" });
+        await sqs.call("DeleteQueue", { QueueUrl });
+        await expectCode(sqs.call("GetQueueUrl", { QueueName: qn }), "AWS.SimpleQueueService.NonExistentQueue");
+        await expectCode(sqs.call("SendMessage", { QueueUrl, MessageBody: "x" }), "AWS.SimpleQueueService.NonExistentQueue");
+        sqs.destroy();
+      });
+
+      it("send, receive and delete with attributes; MD5s verified by the SDK", async () => {
+        const sqs = api();
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("msg") });
+        const body = "héllo wörld ✓ \u{1F600}";
+        const sent = await sqs.call("SendMessage", {
+          QueueUrl,
+          MessageBody: body,
+          MessageAttributes: {
+            s: { DataType: "String", StringValue: "v" },
+            n: { DataType: "Number", StringValue: "42" },
+            b: { DataType: "Binary", BinaryValue: Buffer.from([0, 1, 2, 255]) },
+          },
+          MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: "Root=1-5759e988-bd862e3fe1be46a994272793" } },
+        });
+        expect(sent.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
+        expect(sent.MD5OfMessageSystemAttributes).toMatch(/^[0-9a-f]{32}$/);
+        const got = await sqs.call("ReceiveMessage", {
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["All"],
+          AttributeNames: ["All"],
+        });
+        expect(got.Messages).toHaveLength(1);
+        const m = got.Messages[0];
+        expect(m.Body).toBe(body);
+        expect(m.MessageId).toBe(sent.MessageId);
+        expect(m.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
+        expect(m.MessageAttributes.n.StringValue).toBe("42");
+        expect(Buffer.from(m.MessageAttributes.b.BinaryValue).equals(Buffer.from([0, 1, 2, 255]))).toBe(true);
+        expect(m.Attributes.AWSTraceHeader).toBe("Root=1-5759e988-bd862e3fe1be46a994272793");
+        expect(m.Attributes.ApproximateReceiveCount).toBe("1");
+        // Only the attributes returned are covered by the digest.
+        const partial = await sqs.call("ChangeMessageVisibility", { QueueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 });
+        expect(partial).toBeDefined();
+        const again = await sqs.call("ReceiveMessage", { QueueUrl, MessageAttributeNames: ["s"] });
+        expect(Object.keys(again.Messages[0].MessageAttributes)).toEqual(["s"]);
+        expect(again.Messages[0].MD5OfMessageAttributes).not.toBe(sent.MD5OfMessageAttributes);
+        await sqs.call("DeleteMessage", { QueueUrl, ReceiptHandle: again.Messages[0].ReceiptHandle });
+        expect((await sqs.call("ReceiveMessage", { QueueUrl })).Messages ?? []).toEqual([]);
+        sqs.destroy();
+      });
+
+      it("batches report per-entry results", async () => {
+        const sqs = api();
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("batch") });
+        const sent = await sqs.call("SendMessageBatch", {
+          QueueUrl,
+          Entries: [
+            { Id: "a", MessageBody: "1" },
+            { Id: "b", MessageBody: "2", DelaySeconds: 0 },
+            { Id: "c", MessageBody: "3", MessageAttributes: { bad: { DataType: "Number", StringValue: "nan" } } },
+          ],
+        });
+        expect(sent.Successful.map((e: { Id: string }) => e.Id).sort()).toEqual(["a", "b"]);
+        expect(sent.Failed).toHaveLength(1);
+        expect(sent.Failed[0].Id).toBe("c");
+        expect(sent.Failed[0].SenderFault).toBe(true);
+        const got = await sqs.call("ReceiveMessage", { QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 });
+        expect(got.Messages).toHaveLength(2);
+        const vis = await sqs.call("ChangeMessageVisibilityBatch", {
+          QueueUrl,
+          Entries: got.Messages.map((m: { ReceiptHandle: string }, i: number) => ({ Id: `v${i}`, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 120 })),
+        });
+        expect(vis.Successful).toHaveLength(2);
+        const del = await sqs.call("DeleteMessageBatch", {
+          QueueUrl,
+          Entries: [...got.Messages.map((m: { ReceiptHandle: string }, i: number) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })), { Id: "x", ReceiptHandle: "bogus" }],
+        });
+        expect(del.Successful).toHaveLength(2);
+        expect(del.Failed[0].Code).toBe("ReceiptHandleIsInvalid");
+        await expectCode(sqs.call("SendMessageBatch", { QueueUrl, Entries: [{ Id: "a", MessageBody: "1" }, { Id: "a", MessageBody: "2" }] }), "AWS.SimpleQueueService.BatchEntryIdsNotDistinct");
+        sqs.destroy();
+      });
+
+      it("FIFO: group order, in-flight blocking, dedup returns the original id", async () => {
+        const sqs = api();
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("order") + ".fifo", Attributes: { FifoQueue: "true" } });
+        const ids: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const r = await sqs.call("SendMessage", { QueueUrl, MessageBody: `m${i}`, MessageGroupId: i % 2 ? "odd" : "even", MessageDeduplicationId: `d${i}` });
+          ids.push(r.MessageId);
+          expect(r.SequenceNumber).toMatch(/^[0-9]{20,}$/);
+        }
+        const dup = await sqs.call("SendMessage", { QueueUrl, MessageBody: "again", MessageGroupId: "even", MessageDeduplicationId: "d0" });
+        expect(dup.MessageId).toBe(ids[0]);
+        const seen: string[] = [];
+        for (;;) {
+          const r = await sqs.call("ReceiveMessage", { QueueUrl, MaxNumberOfMessages: 10, AttributeNames: ["MessageGroupId"] });
+          if (!r.Messages?.length) break;
+          for (const m of r.Messages) {
+            seen.push(m.Body);
+            await sqs.call("DeleteMessage", { QueueUrl, ReceiptHandle: m.ReceiptHandle });
+          }
+        }
+        expect(seen.filter((b) => ["m0", "m2", "m4"].includes(b))).toEqual(["m0", "m2", "m4"]);
+        expect(seen.filter((b) => ["m1", "m3", "m5"].includes(b))).toEqual(["m1", "m3", "m5"]);
+        expect(seen).toHaveLength(6);
+        sqs.destroy();
+      });
+
+      it("dead-letter redrive on receive, then a move task back to the source", async () => {
+        const sqs = api();
+        const dlq = await sqs.call("CreateQueue", { QueueName: name("dlq") });
+        const dlqArn = (await sqs.call("GetQueueAttributes", { QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] })).Attributes.QueueArn;
+        const src = await sqs.call("CreateQueue", {
+          QueueName: name("src"),
+          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "1" }) },
+        });
+        await sqs.call("SendMessage", { QueueUrl: src.QueueUrl, MessageBody: "poison" });
+        expect((await sqs.call("ReceiveMessage", { QueueUrl: src.QueueUrl, VisibilityTimeout: 0 })).Messages).toHaveLength(1);
+        expect((await sqs.call("ReceiveMessage", { QueueUrl: src.QueueUrl })).Messages ?? []).toEqual([]);
+        const counts = (await sqs.call("GetQueueAttributes", { QueueUrl: dlq.QueueUrl, AttributeNames: ["ApproximateNumberOfMessages"] })).Attributes;
+        expect(counts.ApproximateNumberOfMessages).toBe("1");
+        expect((await sqs.call("ListDeadLetterSourceQueues", { QueueUrl: dlq.QueueUrl })).queueUrls).toEqual([src.QueueUrl]);
+        const { TaskHandle } = await sqs.call("StartMessageMoveTask", { SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 10 });
+        expect(TaskHandle).toBeTypeOf("string");
+        let status = "RUNNING";
+        for (let i = 0; i < 50 && status === "RUNNING"; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          status = (await sqs.call("ListMessageMoveTasks", { SourceArn: dlqArn })).Results[0].Status;
+        }
+        expect(status).toBe("COMPLETED");
+        const back = await sqs.call("ReceiveMessage", { QueueUrl: src.QueueUrl, WaitTimeSeconds: 2 });
+        expect(back.Messages?.[0]?.Body).toBe("poison");
+        sqs.destroy();
+      });
+
+      it("long polling returns promptly on send; purge is limited to one per 60 s", async () => {
+        const sqs = api();
+        const other = api();
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("poll") });
+        const t0 = Date.now();
+        const waiting = sqs.call("ReceiveMessage", { QueueUrl, WaitTimeSeconds: 10 });
+        await new Promise((r) => setTimeout(r, 500));
+        const sentAt = Date.now();
+        await other.call("SendMessage", { QueueUrl, MessageBody: "wake" });
+        const got = await waiting;
+        expect(got.Messages[0].Body).toBe("wake");
+        expect(Date.now() - sentAt).toBeLessThan(1500);
+        expect(Date.now() - t0).toBeLessThan(5000);
+        await sqs.call("PurgeQueue", { QueueUrl });
+        await expectCode(sqs.call("PurgeQueue", { QueueUrl }), "AWS.SimpleQueueService.PurgeQueueInProgress");
+        sqs.destroy();
+        other.destroy();
+      });
+
+      it("bad input gets SQS's exact errors", async () => {
+        const sqs = api();
+        await expectCode(sqs.call("CreateQueue", { QueueName: "has space" }), "InvalidParameterValue");
+        await expectCode(sqs.call("CreateQueue", { QueueName: name("attr"), Attributes: { NotAThing: "1" } }), "InvalidAttributeName");
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("bad") });
+        await expectCode(sqs.call("SendMessage", { QueueUrl, MessageBody: "x".repeat(1_048_577) }), "InvalidParameterValue");
+        await expectCode(sqs.call("DeleteMessage", { QueueUrl, ReceiptHandle: "not-a-handle" }), "ReceiptHandleIsInvalid");
+        await expectCode(sqs.call("ReceiveMessage", { QueueUrl, WaitTimeSeconds: 21 }), "InvalidParameterValue");
+        await expectCode(sqs.call("GetQueueAttributes", { QueueUrl, AttributeNames: ["Nope"] }), "InvalidAttributeName");
+        await expectCode(sqs.call("SendMessage", { QueueUrl, MessageBody: "x", MessageAttributes: { "AWS.x": { DataType: "String", StringValue: "v" } } }), "InvalidParameterValue");
+        sqs.destroy();
+      });
+    });
+  }
+});
