@@ -1,5 +1,82 @@
-// Placeholder until the dynamodb adapter lands: answers the protocol's NotImplemented error.
-import type { AdapterFactory } from "../aws/service.ts";
-import { notImplementedAdapter } from "../aws/not-implemented.ts";
+// The DynamoDB adapter: AWS JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.<Op>`) over kvclient.
 
-export const createDynamoDbAdapter: AdapterFactory = () => notImplementedAdapter("dynamodb");
+import type { AdapterFactory, ServiceAdapter } from "../aws/service.ts";
+import { batchGetItem, batchWriteItem } from "./ops/batch.ts";
+import type { OpContext } from "./ops/context.ts";
+import { deleteItem, getItem, putItem, updateItem } from "./ops/items.ts";
+import { query, scan } from "./ops/read.ts";
+import {
+  createTable,
+  deleteTable,
+  describeEndpoints,
+  describeLimits,
+  describeTableOp,
+  describeTimeToLive,
+  listTables,
+  listTagsOfResource,
+  tagResource,
+  untagResource,
+  updateTable,
+  updateTimeToLive,
+} from "./ops/tables.ts";
+import { transactGetItems, transactWriteItems } from "./ops/transact.ts";
+import { Background } from "./storage/background.ts";
+import { TableStats } from "./storage/stats.ts";
+import { dispatch, type Operation } from "./wire/handler.ts";
+
+export const createDynamoDbAdapter: AdapterFactory = (config) => {
+  const background = new Background({
+    store: config.store,
+    logger: config.logger,
+    ttlIntervalMs: Number(process.env.DDB_TTL_SWEEP_MS ?? 5000),
+  });
+  const wake = () => background.wake();
+  const operations: Record<string, Operation> = {
+    CreateTable: createTable,
+    DescribeTable: describeTableOp,
+    ListTables: listTables,
+    DeleteTable: (ctx, data) => deleteTable(ctx, data, wake),
+    UpdateTable: (ctx, data) => updateTable(ctx, data, wake),
+    UpdateTimeToLive: updateTimeToLive,
+    DescribeTimeToLive: describeTimeToLive,
+    PutItem: putItem,
+    GetItem: getItem,
+    UpdateItem: updateItem,
+    DeleteItem: deleteItem,
+    Query: query,
+    Scan: scan,
+    BatchGetItem: batchGetItem,
+    BatchWriteItem: batchWriteItem,
+    TransactWriteItems: transactWriteItems,
+    TransactGetItems: transactGetItems,
+    TagResource: tagResource,
+    UntagResource: untagResource,
+    ListTagsOfResource: listTagsOfResource,
+    DescribeLimits: describeLimits,
+    DescribeEndpoints: describeEndpoints,
+  };
+  const stats = new TableStats(config.store);
+  const adapter: ServiceAdapter = {
+    service: "dynamodb",
+    operations: Object.keys(operations),
+    async handle(req) {
+      const ctx: OpContext & { host: string } = {
+        store: config.store,
+        region: config.region,
+        accountId: config.accountId,
+        signal: req.signal,
+        logger: config.logger,
+        stats,
+        host: req.url.host,
+      };
+      return dispatch(req, operations, ctx);
+    },
+    async start() {
+      background.start();
+    },
+    async stop() {
+      await background.stop();
+    },
+  };
+  return adapter;
+};

@@ -1,0 +1,281 @@
+// PutItem, GetItem, UpdateItem, DeleteItem: validate, then one transaction over the item
+// and its index entries.
+
+import { evaluate, applyUpdate, EvalError, project } from "../expr/evaluate.ts";
+import type { Condition } from "../expr/ast.ts";
+import type { ExprContext, ResolvedPath } from "../expr/bind.ts";
+import { decodeJson } from "../keyspace.ts";
+import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
+import { indexKeyError, storageKey, type TableRecord } from "../storage/table.ts";
+import { checkAttributeValue, itemSize, MAX_ITEM_BYTES, typeOf, valueOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
+import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.ts";
+import { conditionalCheckFailed, resourceNotFound, validationError } from "../wire/errors.ts";
+import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits } from "./capacity.ts";
+import { requireTable, txnTable, type Input, type OpContext, type Output } from "./context.ts";
+import {
+  attributesToGetPaths,
+  bindExpressions,
+  checkItemValues,
+  duplicateAttributesToGet,
+  expectedCondition,
+  expressionParamsError,
+  LegacyBuilder,
+} from "./expressions.ts";
+import { checkItemKey, checkKey, keyOf } from "./keys.ts";
+
+type Outcome =
+  | { kind: "missing" }
+  | { kind: "failed"; old?: Item }
+  | { kind: "invalid"; message: string }
+  | { kind: "done"; old?: Item; next?: Item; writes: IndexWrite[]; paths?: ResolvedPath[] };
+
+function itemCollectionMetrics(data: Input, table: TableRecord, key: Item): Output {
+  if (data.ReturnItemCollectionMetrics !== "SIZE" || !table.indexes.some((i) => !i.global)) return {};
+  const h = table.keySchema[0]!.AttributeName;
+  return { ItemCollectionMetrics: { ItemCollectionKey: { [h]: key[h] }, SizeEstimateRangeGB: [0, 1] } };
+}
+
+function capacityFor(data: Input, table: TableRecord, old: Item | undefined, next: Item | undefined, writes: IndexWrite[]): Output {
+  const c = newCapacity();
+  c.table = writeUnits(Math.max(old ? itemSize(old) : 0, next ? itemSize(next) : 0));
+  addIndexWrites(c, writes);
+  const cc = consumedCapacity(data.ReturnConsumedCapacity, table.name, c);
+  return cc ? { ConsumedCapacity: cc } : {};
+}
+
+/** Condition from ConditionExpression or the legacy Expected map, with its context. */
+function conditionOf(data: Input, bound: { condition?: Condition; ctx: ExprContext }): { cond?: Condition; ctx: ExprContext } {
+  if (bound.condition) return { cond: bound.condition, ctx: bound.ctx };
+  const b = new LegacyBuilder();
+  const cond = expectedCondition(data, b);
+  return cond ? { cond, ctx: b.context() } : { ctx: bound.ctx };
+}
+
+function failure(data: Input, old: Item | undefined): never {
+  throw conditionalCheckFailed(data.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && old ? old : undefined);
+}
+
+async function runItemTxn(ctx: OpContext, name: string, body: (t: TableRecord, txn: Parameters<Parameters<OpContext["store"]["transact"]>[0]>[0]) => Promise<Outcome>): Promise<Outcome & { table?: TableRecord }> {
+  let table: TableRecord | undefined;
+  const out = await ctx.store.transact(
+    async (txn) => {
+      table = await txnTable(txn, name);
+      if (!table) return { kind: "missing" } as Outcome;
+      return body(table, txn);
+    },
+    { signal: ctx.signal, family: "ddb.item" },
+  );
+  if (out.kind === "missing") throw resourceNotFound();
+  if (out.kind === "invalid") throw validationError(out.message);
+  return { ...out, table };
+}
+
+export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
+  const msg = expressionParamsError(data, ["ConditionExpression"], ["Expected"]);
+  if (msg) throw validationError(msg);
+  const item = data.Item as Item;
+  checkItemValues(item);
+  if (data.ReturnValues && data.ReturnValues !== "ALL_OLD" && data.ReturnValues !== "NONE")
+    throw validationError("ReturnValues can only be ALL_OLD or NONE");
+  if (itemSize(item) > MAX_ITEM_BYTES) throw validationError("Item size has exceeded the maximum allowed size");
+  const legacyOnly = new LegacyBuilder();
+  expectedCondition(data, legacyOnly);
+  const bound = bindExpressions(data);
+  const { cond, ctx: ectx } = conditionOf(data, bound);
+  const table0 = await requireTable(ctx, data.TableName as string);
+  checkItemKey(table0, item);
+  const idxErr = indexKeyError(table0, item);
+  if (idxErr) throw validationError(idxErr);
+  const key = keyOf(table0, item);
+  const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+    const old = await readItem(txn, t, key);
+    if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
+    const idx = indexKeyError(t, item);
+    if (idx) return { kind: "invalid", message: idx };
+    return { kind: "done", old, next: item, writes: writeItem(txn, t, key, old, item) };
+  });
+  if (out.kind === "failed") failure(data, out.old);
+  if (out.kind !== "done") throw new Error("unreachable");
+  const res: Output = {};
+  if (data.ReturnValues === "ALL_OLD" && out.old) res.Attributes = out.old;
+  Object.assign(res, capacityFor(data, out.table!, out.old, out.next, out.writes), itemCollectionMetrics(data, out.table!, key));
+  return res;
+}
+
+export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
+  const msg = expressionParamsError(data, ["ConditionExpression"], ["Expected"]);
+  if (msg) throw validationError(msg);
+  const key = data.Key as Item;
+  checkItemValues(key);
+  const legacyOnly = new LegacyBuilder();
+  expectedCondition(data, legacyOnly);
+  const bound = bindExpressions(data);
+  if (data.ReturnValues && data.ReturnValues !== "ALL_OLD" && data.ReturnValues !== "NONE")
+    throw validationError("ReturnValues can only be ALL_OLD or NONE");
+  const { cond, ctx: ectx } = conditionOf(data, bound);
+  const table0 = await requireTable(ctx, data.TableName as string);
+  checkKey(table0, key);
+  const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+    const old = await readItem(txn, t, key);
+    if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
+    return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined) : [] };
+  });
+  if (out.kind === "failed") failure(data, out.old);
+  if (out.kind !== "done") throw new Error("unreachable");
+  const res: Output = {};
+  if (data.ReturnValues === "ALL_OLD" && out.old) res.Attributes = out.old;
+  Object.assign(res, capacityFor(data, out.table!, out.old, undefined, out.writes), itemCollectionMetrics(data, out.table!, key));
+  return res;
+}
+
+export async function getItem(ctx: OpContext, data: Input): Promise<Output> {
+  const msg = expressionParamsError(data, ["ProjectionExpression"], ["AttributesToGet"]);
+  if (msg) throw validationError(msg);
+  const key = data.Key as Item;
+  checkItemValues(key);
+  duplicateAttributesToGet(data);
+  const bound = bindExpressions(data);
+  const consistent = data.ConsistentRead === true;
+  const consistency = consistent ? "linearizable" : "serializable";
+  const table = await requireTable(ctx, data.TableName as string, consistency);
+  checkKey(table, key);
+  const kv = await ctx.store.get(storageKey(table, key), { signal: ctx.signal, consistency });
+  const item = kv ? decodeJson<Item>(kv.value) : undefined;
+  const res: Output = {};
+  const paths = bound.projection ?? attributesToGetPaths(data);
+  if (item) res.Item = paths ? project(item, paths) : item;
+  const c = newCapacity();
+  c.table = readUnits(item ? itemSize(item) : 0, consistent);
+  const cc = consumedCapacity(data.ReturnConsumedCapacity, table.name, c);
+  if (cc) res.ConsumedCapacity = cc;
+  return res;
+}
+
+// ---- UpdateItem ----
+
+interface AttributeUpdate {
+  Action?: "PUT" | "ADD" | "DELETE";
+  Value?: AttributeValue;
+}
+
+function checkAttributeUpdates(updates: Record<string, AttributeUpdate> | undefined): void {
+  const invalid = "One or more parameter values were invalid: ";
+  for (const key in updates ?? {}) {
+    const u = updates![key]!;
+    if (u.Value !== undefined) {
+      const msg = checkAttributeValue(u.Value as Record<string, unknown>);
+      if (msg) throw validationError(msg);
+    }
+    if (u.Value === undefined && u.Action !== "DELETE")
+      throw validationError(`${invalid}Only DELETE action is allowed when no attribute value is specified`);
+    if (u.Value !== undefined && u.Action === "DELETE" && !["SS", "NS", "BS"].includes(typeOf(u.Value)))
+      throw validationError(`${invalid}DELETE action with value is not supported for the type ${typeOf(u.Value)}`);
+    if (u.Value !== undefined && u.Action === "ADD" && !["L", "SS", "NS", "BS", "N"].includes(typeOf(u.Value)))
+      throw validationError(`${invalid}ADD action is not supported for the type ${typeOf(u.Value)}`);
+  }
+}
+
+function setKeyOf(t: string, s: string): string {
+  return t === "NS" ? formatDec(parseDec(s)) : s;
+}
+
+function applyAttributeUpdates(updates: Record<string, AttributeUpdate>, old: Item): { item: Item; paths: ResolvedPath[] } {
+  const item = structuredClone(old);
+  const paths: ResolvedPath[] = [];
+  for (const attr in updates) {
+    const { Action = "PUT", Value } = updates[attr]!;
+    paths.push([attr]);
+    const cur = item[attr];
+    if (Action === "PUT") item[attr] = Value!;
+    else if (Action === "DELETE") {
+      if (!Value) delete item[attr];
+      else if (cur) {
+        const t = typeOf(Value);
+        if (typeOf(cur) !== t) throw new EvalError("Type mismatch for DELETE; operator type: " + t + ", existing type: " + typeOf(cur));
+        const drop = new Set((valueOf(Value) as string[]).map((s) => setKeyOf(t, s)));
+        const kept = (valueOf(cur) as string[]).filter((s) => !drop.has(setKeyOf(t, s)));
+        if (kept.length) item[attr] = { [t]: kept } as AttributeValue;
+        else delete item[attr];
+      }
+    } else {
+      const v = Value!;
+      const t = typeOf(v);
+      if (!cur) item[attr] = v;
+      else if (typeOf(cur) !== t) throw new EvalError("Type mismatch for attribute to update");
+      else if (t === "N") {
+        const sum = addDec(parseDec((cur as { N: string }).N), parseDec((v as { N: string }).N));
+        const err = numberRangeError(sum);
+        if (err) throw new EvalError(err);
+        item[attr] = { N: formatDec(sum) };
+      } else if (t === "L") item[attr] = { L: [...(cur as { L: AttributeValue[] }).L, ...(v as { L: AttributeValue[] }).L] };
+      else {
+        const existing = valueOf(cur) as string[];
+        const keys = new Set(existing.map((s) => setKeyOf(t, s)));
+        item[attr] = { [t]: [...existing, ...(valueOf(v) as string[]).filter((s) => !keys.has(setKeyOf(t, s)))] } as AttributeValue;
+      }
+    }
+  }
+  return { item, paths };
+}
+
+export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
+  const msg = expressionParamsError(data, ["UpdateExpression", "ConditionExpression"], ["AttributeUpdates", "Expected"]);
+  if (msg) throw validationError(msg);
+  const key = data.Key as Item;
+  checkItemValues(key);
+  const attributeUpdates = data.AttributeUpdates as Record<string, AttributeUpdate> | undefined;
+  checkAttributeUpdates(attributeUpdates);
+  const legacyOnly = new LegacyBuilder();
+  expectedCondition(data, legacyOnly);
+  const bound = bindExpressions(data);
+  const { cond, ctx: ectx } = conditionOf(data, bound);
+  const table0 = await requireTable(ctx, data.TableName as string);
+  checkKey(table0, key);
+  const keyNames = new Set(table0.keySchema.map((k) => k.AttributeName));
+  const targets: ResolvedPath[] = bound.update
+    ? bound.update.map((a) => bound.ctx.resolvePath(a.path))
+    : Object.keys(attributeUpdates ?? {}).map((a) => [a]);
+  for (const p of targets)
+    if (keyNames.has(p[0] as string))
+      throw validationError(`One or more parameter values were invalid: Cannot update attribute ${p[0]}. This attribute is part of the key`);
+  const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+    const old = await readItem(txn, t, key);
+    if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
+    let next: Item;
+    let paths: ResolvedPath[] = [];
+    try {
+      const base = old ?? structuredClone(key);
+      if (bound.update) ({ item: next, paths } = applyUpdate(bound.update, base, bound.ctx));
+      else if (attributeUpdates) ({ item: next, paths } = applyAttributeUpdates(attributeUpdates, base));
+      else next = base;
+    } catch (e) {
+      if (e instanceof EvalError) return { kind: "invalid", message: e.message };
+      throw e;
+    }
+    if (itemSize(next) > MAX_ITEM_BYTES) return { kind: "invalid", message: "Item size to update has exceeded the maximum allowed size" };
+    const idx = indexKeyError(t, next);
+    if (idx) return { kind: "invalid", message: idx };
+    // A legacy update that removes everything but the key of a missing item writes nothing.
+    if (!old && !bound.update && Object.keys(next).length === keyNames.size && attributeUpdates) {
+      const onlyDeletes = Object.values(attributeUpdates).every((u) => u.Action === "DELETE");
+      if (onlyDeletes) return { kind: "done", old, writes: [], paths };
+    }
+    return { kind: "done", old, next, writes: writeItem(txn, t, key, old, next), paths };
+  });
+  if (out.kind === "failed") failure(data, out.old);
+  if (out.kind !== "done") throw new Error("unreachable");
+  const res: Output = {};
+  const rv = data.ReturnValues;
+  const paths = out.paths ?? [];
+  if (rv === "ALL_OLD" && out.old) res.Attributes = out.old;
+  else if (rv === "ALL_NEW" && out.next) res.Attributes = out.next;
+  else if (rv === "UPDATED_OLD" && out.old) {
+    const a = project(out.old, paths);
+    if (Object.keys(a).length) res.Attributes = a;
+  } else if (rv === "UPDATED_NEW" && out.next) {
+    const a = project(out.next, paths);
+    if (Object.keys(a).length) res.Attributes = a;
+  }
+  Object.assign(res, capacityFor(data, out.table!, out.old, out.next, out.writes), itemCollectionMetrics(data, out.table!, key));
+  return res;
+}

@@ -1,0 +1,411 @@
+// Query and Scan: key ranges over the order-preserving layout, Limit and the 1 MB page,
+// filters after the read, projections last.
+
+import { encodeTuple, prefixEnd, tupleRange, type TupleElement } from "../../../kvclient/tuple.ts";
+import type { Condition, Operand } from "../expr/ast.ts";
+import type { ExprContext, ResolvedPath } from "../expr/bind.ts";
+import { evaluate, project } from "../expr/evaluate.ts";
+import {
+  decodeJson,
+  HASH_SPACE,
+  indexHashRange,
+  indexPartitionPrefix,
+  itemsHashRange,
+  keyAfter,
+  keyElement,
+  partitionPrefix,
+} from "../keyspace.ts";
+import { attrType, findIndex, indexEntry, storageKey, tableKeyNames, type IndexRecord, type TableRecord } from "../storage/table.ts";
+import { checkAttributeValue, compareScalar, itemSize, typeOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
+import { validationError } from "../wire/errors.ts";
+import { consumedCapacity, newCapacity, readUnits } from "./capacity.ts";
+import { requireTable, type Input, type OpContext, type Output } from "./context.ts";
+import {
+  attributesToGetPaths,
+  bindExpressions,
+  checkConditions,
+  duplicateAttributesToGet,
+  expressionParamsError,
+  LegacyBuilder,
+  legacyFilter,
+} from "./expressions.ts";
+
+const PAGE_BYTES = 1024 * 1024;
+const CHUNK = 256;
+
+interface KeyCond {
+  op: "EQ" | "LT" | "LE" | "GT" | "GE" | "BETWEEN" | "BEGINS_WITH";
+  values: AttributeValue[];
+}
+
+/** KeyConditionExpression -> per-attribute conditions, with DynamoDB's messages. */
+function keyConditionsFromExpression(c: Condition, ctx: ExprContext): Record<string, KeyCond> {
+  const out: Record<string, KeyCond> = {};
+  const visit = (e: Condition): void => {
+    if (e.k === "or" || e.k === "not" || e.k === "in" || (e.k === "cmp" && e.op === "<>"))
+      throw validationError(`Invalid operator used in KeyConditionExpression: ${e.k === "cmp" ? "<>" : e.k.toUpperCase()}`);
+    if (e.k === "and") {
+      visit(e.l);
+      visit(e.r);
+      return;
+    }
+    let operands: Operand[];
+    let op: KeyCond["op"];
+    if (e.k === "fn") {
+      const name = e.call.name;
+      if (name !== "begins_with") throw validationError(`Invalid operator used in KeyConditionExpression: ${name}`);
+      if (e.call.args[0]!.k !== "path")
+        throw validationError("Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand");
+      operands = e.call.args;
+      op = "BEGINS_WITH";
+    } else if (e.k === "between") {
+      if (e.x.k !== "path")
+        throw validationError("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand");
+      operands = [e.x, e.lo, e.hi];
+      op = "BETWEEN";
+    } else {
+      const cmp = e as Extract<Condition, { k: "cmp" }>;
+      operands = [cmp.l, cmp.r];
+      op = ({ "=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE" } as const)[cmp.op as "="];
+    }
+    if (operands.some((o) => o.k === "call" || o.k === "arith")) throw validationError("KeyConditionExpressions cannot contain nested operations");
+    const paths = operands.map((o, i) => [o, i] as const).filter(([o]) => o.k === "path");
+    if (paths.length > 1) throw validationError("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+    if (!paths.length) throw validationError("Invalid condition in KeyConditionExpression: No key attribute specified");
+    const [pathNode, at] = paths[0]!;
+    const path = ctx.resolvePath(pathNode as never);
+    if (path.length > 1) throw validationError("KeyConditionExpressions cannot have conditions on nested attributes");
+    const name = path[0] as string;
+    if (out[name]) throw validationError("KeyConditionExpressions must only contain one condition per key");
+    if (at !== 0) {
+      const flip = { EQ: "EQ", LT: "GT", LE: "GE", GT: "LT", GE: "LE" } as const;
+      op = flip[op as keyof typeof flip];
+    }
+    const values = operands.filter((o) => o.k === "value").map((o) => ctx.value((o as { ref: string }).ref));
+    out[name] = { op, values };
+  };
+  visit(c);
+  return out;
+}
+
+function checkStartKeyValues(data: Input): void {
+  const esk = data.ExclusiveStartKey as Item | undefined;
+  for (const k in esk ?? {}) {
+    const msg = checkAttributeValue(esk![k] as Record<string, unknown>);
+    if (msg) {
+      const bare = /contains duplicates|number set|numeric value|significant digits|number with magnitude/.test(msg);
+      throw validationError(bare ? msg : `The provided starting key is invalid: ${msg}`);
+    }
+  }
+}
+
+function selectChecks(data: Input, hasProjection: boolean, index: IndexRecord | undefined): void {
+  const select = data.Select as string | undefined;
+  if (data.AttributesToGet && select && select !== "SPECIFIC_ATTRIBUTES")
+    throw validationError(`Cannot specify the AttributesToGet when choosing to get ${select}`);
+  if (data.ProjectionExpression && select && select !== "SPECIFIC_ATTRIBUTES")
+    throw validationError(`Cannot specify the ProjectionExpression when choosing to get ${select}`);
+  if (select === "SPECIFIC_ATTRIBUTES" && !hasProjection)
+    throw validationError("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  if (select === "ALL_PROJECTED_ATTRIBUTES" && !index)
+    throw validationError("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  if (select === "ALL_ATTRIBUTES" && index?.global && index.projection.ProjectionType !== "ALL")
+    throw validationError(
+      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`,
+    );
+}
+
+function filterPaths(c: Condition | undefined, ctx: ExprContext, out: ResolvedPath[] = []): ResolvedPath[] {
+  if (!c) return out;
+  const op = (o: Operand): void => {
+    if (o.k === "path") out.push(ctx.resolvePath(o));
+    else if (o.k === "call") o.args.forEach(op);
+  };
+  switch (c.k) {
+    case "and":
+    case "or":
+      filterPaths(c.l, ctx, out);
+      filterPaths(c.r, ctx, out);
+      break;
+    case "not":
+      filterPaths(c.c, ctx, out);
+      break;
+    case "cmp":
+      op(c.l);
+      op(c.r);
+      break;
+    case "between":
+      [c.x, c.lo, c.hi].forEach(op);
+      break;
+    case "in":
+      [c.x, ...c.list].forEach(op);
+      break;
+    case "fn":
+      op(c.call);
+      break;
+  }
+  return out;
+}
+
+interface Source {
+  table: TableRecord;
+  index?: IndexRecord;
+  schema: { hash: string; range?: string };
+}
+
+function sourceOf(table: TableRecord, indexName: unknown): Source {
+  if (indexName === undefined) {
+    return { table, schema: { hash: table.keySchema[0]!.AttributeName, range: table.keySchema[1]?.AttributeName } };
+  }
+  const index = findIndex(table, indexName as string);
+  if (!index || index.status === "DELETING") throw validationError(`The table does not have the specified index: ${indexName}`);
+  return { table, index, schema: { hash: index.keySchema[0]!.AttributeName, range: index.keySchema[1]?.AttributeName } };
+}
+
+/** Names making up LastEvaluatedKey / ExclusiveStartKey for the source. */
+function pageKeyNames(src: Source): string[] {
+  const names = src.index ? src.index.keySchema.map((k) => k.AttributeName) : [];
+  for (const n of tableKeyNames(src.table)) if (!names.includes(n)) names.push(n);
+  return names;
+}
+
+function startKeyBytes(src: Source, esk: Item): Uint8Array {
+  const names = pageKeyNames(src);
+  const bad =
+    Object.keys(esk).length !== names.length ||
+    names.some((n) => !esk[n] || typeOf(esk[n]!) !== attrType(src.table, n));
+  if (bad) throw validationError("The provided starting key is invalid: The provided key element does not match the schema");
+  if (!src.index) return storageKey(src.table, esk);
+  const k = indexEntry(src.table, src.index, esk);
+  if (!k) throw validationError("The provided starting key is invalid: The provided key element does not match the schema");
+  return k;
+}
+
+function lastKey(src: Source, item: Item): Item {
+  const out: Item = {};
+  for (const n of pageKeyNames(src)) out[n] = item[n]!;
+  return out;
+}
+
+interface PageResult {
+  items: Item[];
+  scanned: number;
+  bytes: number;
+  last?: Item;
+}
+
+/** Read one page over [start,end): stops at Limit items read or 1 MB read. */
+async function readPage(
+  ctx: OpContext,
+  src: Source,
+  range: { start: Uint8Array; end: Uint8Array },
+  opts: { reverse: boolean; limit?: number; consistent: boolean; filter?: (i: Item) => boolean },
+): Promise<PageResult> {
+  const res: PageResult = { items: [], scanned: 0, bytes: 0 };
+  let { start, end } = range;
+  const consistency = opts.consistent ? "linearizable" : "serializable";
+  for (;;) {
+    const want = opts.limit === undefined ? CHUNK : Math.min(CHUNK, opts.limit - res.scanned);
+    const page = await ctx.store.scan({ start, end, limit: want, reverse: opts.reverse, signal: ctx.signal, consistency });
+    for (const kv of page.kvs) {
+      const item = decodeJson<Item>(kv.value);
+      res.scanned++;
+      res.bytes += itemSize(item);
+      if (!opts.filter || opts.filter(item)) res.items.push(item);
+      const full = (opts.limit !== undefined && res.scanned >= opts.limit) || res.bytes >= PAGE_BYTES;
+      if (full) {
+        res.last = lastKey(src, item);
+        return res;
+      }
+    }
+    if (!page.more || page.kvs.length === 0) return res;
+    const lastK = page.kvs[page.kvs.length - 1]!.key;
+    if (opts.reverse) end = lastK;
+    else start = keyAfter(lastK);
+  }
+}
+
+async function finish(
+  ctx: OpContext,
+  data: Input,
+  src: Source,
+  page: PageResult,
+  projection: ResolvedPath[] | undefined,
+  consistent: boolean,
+): Promise<Output> {
+  const out: Output = {};
+  if (data.Select === "COUNT") {
+    out.Count = page.items.length;
+    out.ScannedCount = page.scanned;
+  } else {
+    let items = page.items;
+    // An LSI that does not project everything fetches the rest from the table.
+    if (src.index && !src.index.global && src.index.projection.ProjectionType !== "ALL" && (data.Select === "ALL_ATTRIBUTES" || (projection && projection.length))) {
+      items = await Promise.all(
+        items.map(async (i) => {
+          const kv = await ctx.store.get(storageKey(src.table, i), { signal: ctx.signal, consistency: consistent ? "linearizable" : "serializable" });
+          return kv ? decodeJson<Item>(kv.value) : i;
+        }),
+      );
+    }
+    out.Items = projection ? items.map((i) => project(i, projection)) : items;
+    out.Count = page.items.length;
+    out.ScannedCount = page.scanned;
+  }
+  if (page.last) out.LastEvaluatedKey = page.last;
+  const c = newCapacity();
+  const units = readUnits(page.bytes, consistent);
+  if (src.index) (src.index.global ? c.gsi : c.lsi)[src.index.name] = units;
+  else c.table = units;
+  const cc = consumedCapacity(data.ReturnConsumedCapacity, src.table.name, c);
+  if (cc) out.ConsumedCapacity = cc;
+  return out;
+}
+
+function rangeFor(prefix: TupleElement[], cond: KeyCond | undefined): { start: Uint8Array; end: Uint8Array } {
+  const whole = tupleRange(prefix);
+  if (!cond) return whole;
+  const at = (v: AttributeValue) => encodeTuple([...prefix, keyElement(v)]);
+  const after = (v: AttributeValue) => tupleRange([...prefix, keyElement(v)]).end;
+  const [a, b] = cond.values;
+  switch (cond.op) {
+    case "EQ":
+      return tupleRange([...prefix, keyElement(a!)]);
+    case "LT":
+      return { start: whole.start, end: at(a!) };
+    case "LE":
+      return { start: whole.start, end: after(a!) };
+    case "GT":
+      return { start: after(a!), end: whole.end };
+    case "GE":
+      return { start: at(a!), end: whole.end };
+    case "BETWEEN":
+      return { start: at(a!), end: after(b!) };
+    case "BEGINS_WITH": {
+      const full = at(a!);
+      const stem = full.subarray(0, full.length - 1); // drop the element terminator
+      return { start: stem, end: prefixEnd(stem) };
+    }
+  }
+}
+
+export async function query(ctx: OpContext, data: Input): Promise<Output> {
+  const msg = expressionParamsError(
+    data,
+    ["ProjectionExpression", "FilterExpression", "KeyConditionExpression"],
+    ["AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"],
+  );
+  if (msg) throw validationError(msg);
+  checkConditions(data.QueryFilter as never);
+  duplicateAttributesToGet(data);
+  checkStartKeyValues(data);
+  if (data.KeyConditions == null && data.KeyConditionExpression == null)
+    throw validationError("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  const bound = bindExpressions(data);
+  let keyConds: Record<string, KeyCond>;
+  if (bound.keyCondition) keyConds = keyConditionsFromExpression(bound.keyCondition, bound.ctx);
+  else {
+    const legacy = data.KeyConditions as Record<string, { ComparisonOperator: string; AttributeValueList?: AttributeValue[] }>;
+    checkConditions(legacy);
+    keyConds = {};
+    for (const [k, c] of Object.entries(legacy)) keyConds[k] = { op: c.ComparisonOperator as KeyCond["op"], values: c.AttributeValueList ?? [] };
+  }
+  const n = Object.keys(keyConds).length;
+  if (n !== 1 && n !== 2) throw validationError("Conditions can be of length 1 or 2 only");
+  const projection = bound.projection ?? attributesToGetPaths(data);
+  const consistent = data.ConsistentRead === true;
+  const table = await requireTable(ctx, data.TableName as string, consistent ? "linearizable" : "serializable");
+  const src = sourceOf(table, data.IndexName);
+  selectChecks(data, !!projection, src.index);
+  if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
+  const { hash, range } = src.schema;
+  for (const [name, c] of Object.entries(keyConds)) {
+    if (name !== hash && name !== range) throw validationError(`Query condition missed key schema element: ${hash}`);
+    if (!["EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH"].includes(c.op)) throw validationError("Query key condition not supported");
+    const want = attrType(table, name);
+    if (c.values.some((v) => typeOf(v) !== want))
+      throw validationError("One or more parameter values were invalid: Condition parameter type does not match schema type");
+    if (c.op === "BEGINS_WITH" && want === "N")
+      throw validationError(`One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type`);
+  }
+  const hc = keyConds[hash];
+  if (!hc) throw validationError(`Query condition missed key schema element: ${hash}`);
+  if (hc.op !== "EQ") throw validationError("Query key condition not supported");
+  const rc = range ? keyConds[range] : undefined;
+  if (rc?.op === "BETWEEN" && (compareScalar(rc.values[0]!, rc.values[1]!) ?? 0) > 0)
+    throw validationError(
+      `Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {${typeOf(rc.values[0]!)}:${Object.values(rc.values[0]!)[0]}}, upper bound operand: AttributeValue: {${typeOf(rc.values[1]!)}:${Object.values(rc.values[1]!)[0]}}`,
+    );
+  let filter: ((i: Item) => boolean) | undefined;
+  if (bound.filter) {
+    const keys = [hash, ...(range ? [range] : [])];
+    for (const p of filterPaths(bound.filter, bound.ctx))
+      if (keys.includes(p[0] as string))
+        throw validationError(`Filter Expression can only contain non-primary key attributes: Primary key attribute: ${p[0]}`);
+    const f = bound.filter;
+    filter = (i) => evaluate(f, i, bound.ctx);
+  } else if (data.QueryFilter) {
+    const b = new LegacyBuilder();
+    const f = legacyFilter(data.QueryFilter as never, data.ConditionalOperator, b)!;
+    const ectx = b.context();
+    filter = (i) => evaluate(f, i, ectx);
+  }
+  const prefix = src.index ? indexPartitionPrefix(table.id, src.index.name, hc.values[0]!) : partitionPrefix(table.id, hc.values[0]!);
+  let r = rangeFor(prefix, rc);
+  const reverse = data.ScanIndexForward === false;
+  if (data.ExclusiveStartKey) {
+    const esk = data.ExclusiveStartKey as Item;
+    const k = startKeyBytes(src, esk);
+    if (!esk[hash] || compareScalar(esk[hash]!, hc.values[0]!) !== 0)
+      throw validationError("The provided starting key is outside query boundaries based on provided conditions");
+    r = reverse ? { start: r.start, end: k } : { start: keyAfter(k), end: r.end };
+  }
+  const page = await readPage(ctx, src, r, { reverse, limit: data.Limit as number | undefined, consistent, filter });
+  return finish(ctx, data, src, page, projection, consistent);
+}
+
+export async function scan(ctx: OpContext, data: Input): Promise<Output> {
+  const msg = expressionParamsError(data, ["ProjectionExpression", "FilterExpression"], ["AttributesToGet", "ScanFilter", "ConditionalOperator"]);
+  if (msg) throw validationError(msg);
+  duplicateAttributesToGet(data);
+  checkConditions(data.ScanFilter as never);
+  checkStartKeyValues(data);
+  const segment = data.Segment as number | undefined;
+  const total = data.TotalSegments as number | undefined;
+  if (segment !== undefined && total === undefined)
+    throw validationError("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+  if (total !== undefined) {
+    if (segment === undefined)
+      throw validationError("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+    if (segment >= total)
+      throw validationError(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
+  }
+  const bound = bindExpressions(data);
+  const projection = bound.projection ?? attributesToGetPaths(data);
+  const consistent = data.ConsistentRead === true;
+  const table = await requireTable(ctx, data.TableName as string, consistent ? "linearizable" : "serializable");
+  const src = sourceOf(table, data.IndexName);
+  selectChecks(data, !!projection, src.index);
+  if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
+  let filter: ((i: Item) => boolean) | undefined;
+  if (bound.filter) {
+    const f = bound.filter;
+    filter = (i) => evaluate(f, i, bound.ctx);
+  } else if (data.ScanFilter) {
+    const b = new LegacyBuilder();
+    const f = legacyFilter(data.ScanFilter as never, data.ConditionalOperator, b)!;
+    const ectx = b.context();
+    filter = (i) => evaluate(f, i, ectx);
+  }
+  const seg = segment ?? 0;
+  const of = total ?? 1;
+  const from = Math.floor((seg * HASH_SPACE) / of);
+  const to = Math.floor(((seg + 1) * HASH_SPACE) / of);
+  let r = src.index ? indexHashRange(table.id, src.index.name, from, to) : itemsHashRange(table.id, from, to);
+  if (data.ExclusiveStartKey) {
+    const k = startKeyBytes(src, data.ExclusiveStartKey as Item);
+    r = { start: keyAfter(k), end: r.end };
+  }
+  const page = await readPage(ctx, src, r, { reverse: false, limit: data.Limit as number | undefined, consistent, filter });
+  return finish(ctx, data, src, page, projection, consistent);
+}

@@ -1,0 +1,425 @@
+// Table metadata operations. Tables are ACTIVE as soon as they are created; dropped tables
+// and indexes leave the metadata at once and their data is removed in the background.
+
+import { randomUUID } from "node:crypto";
+import { decodeJson, encodeJson, gcKey, indexRange, tableDataRanges, tableKey, tableKeyAfter, tablesRange } from "../keyspace.ts";
+import type { AttributeDefinition, IndexRecord, KeySchemaElement, Projection, TableRecord } from "../storage/table.ts";
+import { limitExceeded, resourceInUse, resourceNotFound, tableNotFound, validationError } from "../wire/errors.ts";
+import { readTable, type Input, type OpContext, type Output } from "./context.ts";
+import { describeTable } from "./describe.ts";
+
+const invalid = "One or more parameter values were invalid: ";
+
+interface IndexInput {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: Projection;
+  ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+}
+
+function checkIndexKeys(defs: string[], idx: IndexInput): void {
+  const keys = idx.KeySchema.map((k) => k.AttributeName);
+  if (keys.some((k) => !defs.includes(k)))
+    throw validationError(`${invalid}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(", ")}], AttributeDefinitions: [${defs.join(", ")}]`);
+  if (idx.KeySchema[1] && idx.KeySchema[0]!.AttributeName === idx.KeySchema[1].AttributeName)
+    throw validationError("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  if (idx.KeySchema[0]!.KeyType !== "HASH") throw validationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (idx.KeySchema[1] && idx.KeySchema[1].KeyType !== "RANGE")
+    throw validationError("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+}
+
+function checkProjection(idx: IndexInput): void {
+  const pt = idx.Projection.ProjectionType;
+  if (pt == null) throw validationError(`${invalid}Unknown ProjectionType: null`);
+  if (idx.Projection.NonKeyAttributes && pt !== "INCLUDE")
+    throw validationError(`${invalid}ProjectionType is ${pt}, but NonKeyAttributes is specified`);
+}
+
+function checkThroughputBounds(pt: { ReadCapacityUnits: number; WriteCapacityUnits: number }): void {
+  if (pt.ReadCapacityUnits > 1e12) throw validationError(`Given value ${pt.ReadCapacityUnits} for ReadCapacityUnits is out of bounds`);
+  if (pt.WriteCapacityUnits > 1e12) throw validationError(`Given value ${pt.WriteCapacityUnits} for WriteCapacityUnits is out of bounds`);
+}
+
+function checkCreateTable(data: Input): void {
+  const pt = data.ProvisionedThroughput as { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined;
+  if (data.BillingMode === "PAY_PER_REQUEST") {
+    if (pt) throw validationError(`${invalid}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST`);
+  } else {
+    if (!pt || !pt.ReadCapacityUnits || !pt.WriteCapacityUnits)
+      throw validationError(`${invalid}ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED`);
+    checkThroughputBounds(pt);
+  }
+  const defsIn = data.AttributeDefinitions as AttributeDefinition[];
+  const schema = data.KeySchema as KeySchemaElement[];
+  const defs = defsIn.map((d) => d.AttributeName);
+  const keys = schema.map((k) => k.AttributeName);
+  if (keys.length > defs.length) throw validationError("Invalid KeySchema: Some index key attribute have no definition");
+  if (keys.some((k) => !defs.includes(k)))
+    throw validationError(`${invalid}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(", ")}], AttributeDefinitions: [${defs.join(", ")}]`);
+  if (keys[0] === keys[1]) throw validationError("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  if (schema[0]!.KeyType !== "HASH") throw validationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (schema[1] && schema[1].KeyType !== "RANGE") throw validationError("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  const lsis = data.LocalSecondaryIndexes as IndexInput[] | undefined;
+  const gsis = data.GlobalSecondaryIndexes as IndexInput[] | undefined;
+  if (!lsis && !gsis && schema.length !== defsIn.length)
+    throw validationError(`${invalid}Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions`);
+  const names = new Set<string>();
+  if (lsis) {
+    if (!lsis.length) throw validationError(`${invalid}List of LocalSecondaryIndexes is empty`);
+    if (schema.length !== 2)
+      throw validationError(`${invalid}Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex`);
+    for (const idx of lsis) {
+      checkIndexKeys(defs, idx);
+      if (idx.KeySchema.length !== 2) throw validationError(`${invalid}Index KeySchema does not have a range key for index: ${idx.IndexName}`);
+      const ih = idx.KeySchema[0]!.AttributeName;
+      if (ih !== keys[0])
+        throw validationError(`${invalid}Index KeySchema does not have the same leading hash key as table KeySchema for index: ${idx.IndexName}. index hash key: ${ih}, table hash key: ${keys[0]}`);
+      checkProjection(idx);
+      if (names.has(idx.IndexName)) throw validationError(`${invalid}Duplicate index name: ${idx.IndexName}`);
+      names.add(idx.IndexName);
+    }
+    if (lsis.length > 5) throw validationError(`${invalid}Number of LocalSecondaryIndexes exceeds per-table limit of 5`);
+  }
+  if (gsis) {
+    if (!gsis.length) throw validationError(`${invalid}List of GlobalSecondaryIndexes is empty`);
+    for (const idx of gsis) {
+      checkIndexKeys(defs, idx);
+      checkProjection(idx);
+      if (data.BillingMode === "PAY_PER_REQUEST" && idx.ProvisionedThroughput)
+        throw validationError(`${invalid}ProvisionedThroughput should not be specified for index: ${idx.IndexName} when BillingMode is PAY_PER_REQUEST`);
+      if (data.BillingMode !== "PAY_PER_REQUEST" && !idx.ProvisionedThroughput)
+        throw validationError(`${invalid}ProvisionedThroughput must be specified for index: ${idx.IndexName}`);
+      if (names.has(idx.IndexName)) throw validationError(`${invalid}Duplicate index name: ${idx.IndexName}`);
+      names.add(idx.IndexName);
+    }
+    if (gsis.length > 20) throw validationError(`${invalid}GlobalSecondaryIndex count exceeds the per-table limit of 20`);
+  }
+  const used = new Set([...keys, ...[...(lsis ?? []), ...(gsis ?? [])].flatMap((i) => i.KeySchema.map((k) => k.AttributeName))]);
+  const unused = defs.filter((d) => !used.has(d));
+  if (unused.length)
+    throw validationError(`${invalid}Some AttributeDefinitions are not used. AttributeDefinitions: [${defs.join(", ")}], keys used: [${[...used].join(", ")}]`);
+  const stream = data.StreamSpecification as { StreamEnabled: boolean; StreamViewType?: string } | undefined;
+  if (stream?.StreamEnabled && !stream.StreamViewType)
+    throw validationError("StreamSpecification: StreamViewType is required when StreamEnabled is true");
+}
+
+function nowSeconds(): number {
+  return Date.now() / 1000;
+}
+
+function indexRecord(i: IndexInput, global: boolean, status: IndexRecord["status"]): IndexRecord {
+  const rec: IndexRecord = { name: i.IndexName, global, keySchema: i.KeySchema, projection: i.Projection, status };
+  if (global && i.ProvisionedThroughput)
+    rec.throughput = { ReadCapacityUnits: i.ProvisionedThroughput.ReadCapacityUnits, WriteCapacityUnits: i.ProvisionedThroughput.WriteCapacityUnits };
+  return rec;
+}
+
+export async function createTable(ctx: OpContext, data: Input): Promise<Output> {
+  checkCreateTable(data);
+  const name = data.TableName as string;
+  const pt = data.ProvisionedThroughput as { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined;
+  const stream = data.StreamSpecification as TableRecord["stream"];
+  const record: TableRecord = {
+    name,
+    id: randomUUID(),
+    createdAt: nowSeconds(),
+    status: "ACTIVE",
+    keySchema: data.KeySchema as KeySchemaElement[],
+    attributeDefinitions: data.AttributeDefinitions as AttributeDefinition[],
+    billingMode: data.BillingMode === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED",
+    throughput: { ReadCapacityUnits: pt?.ReadCapacityUnits ?? 0, WriteCapacityUnits: pt?.WriteCapacityUnits ?? 0 },
+    indexes: [
+      ...((data.LocalSecondaryIndexes as IndexInput[] | undefined) ?? []).map((i) => indexRecord(i, false, "ACTIVE")),
+      ...((data.GlobalSecondaryIndexes as IndexInput[] | undefined) ?? []).map((i) => indexRecord(i, true, "ACTIVE")),
+    ],
+    tags: (data.Tags as TableRecord["tags"] | undefined) ?? [],
+  };
+  if (stream?.StreamEnabled) {
+    record.stream = stream;
+    record.streamLabel = new Date().toISOString().replace("Z", "");
+  }
+  if (data.SSESpecification) record.sse = data.SSESpecification as TableRecord["sse"];
+  if (data.TableClass) record.tableClass = data.TableClass as string;
+  if (data.DeletionProtectionEnabled !== undefined) record.deletionProtection = data.DeletionProtectionEnabled as boolean;
+  const created = await ctx.store.transact(
+    async (txn) => {
+      if (await txn.get(tableKey(name))) return false;
+      txn.put(tableKey(name), encodeJson(record));
+      return true;
+    },
+    { signal: ctx.signal, family: "ddb.table" },
+  );
+  if (!created) throw resourceInUse(`Table already exists: ${name}`);
+  return { TableDescription: await describeTable(ctx, record, { status: "CREATING", indexStatus: "CREATING", empty: true }) };
+}
+
+export async function describeTableOp(ctx: OpContext, data: Input): Promise<Output> {
+  const name = data.TableName as string;
+  const t = await readTable(ctx, name);
+  if (!t) throw tableNotFound(name);
+  return { Table: await describeTable(ctx, t) };
+}
+
+export async function listTables(ctx: OpContext, data: Input): Promise<Output> {
+  const limit = (data.Limit as number | undefined) ?? 100;
+  const range = tablesRange();
+  const start = data.ExclusiveStartTableName ? tableKeyAfter(data.ExclusiveStartTableName as string) : range.start;
+  const page = await ctx.store.scan({ start, end: range.end, limit, signal: ctx.signal });
+  const names = page.kvs.map((kv) => decodeJson<TableRecord>(kv.value).name);
+  const out: Output = { TableNames: names };
+  if (page.more && names.length) out.LastEvaluatedTableName = names[names.length - 1];
+  return out;
+}
+
+function gcRecord(ranges: { start: Uint8Array; end: Uint8Array }[]): Uint8Array {
+  return encodeJson(ranges.map((r) => ({ start: Buffer.from(r.start).toString("base64"), end: Buffer.from(r.end).toString("base64") })));
+}
+
+export async function deleteTable(ctx: OpContext, data: Input, wake: () => void): Promise<Output> {
+  const name = data.TableName as string;
+  const out = await ctx.store.transact(
+    async (txn) => {
+      const v = await txn.get(tableKey(name));
+      if (!v) return { kind: "missing" as const };
+      const t = decodeJson<TableRecord>(v);
+      if (t.deletionProtection) return { kind: "protected" as const };
+      txn.delete(tableKey(name));
+      txn.put(gcKey(t.id), gcRecord(tableDataRanges(t.id)));
+      return { kind: "deleted" as const, t };
+    },
+    { signal: ctx.signal, family: "ddb.table" },
+  );
+  if (out.kind === "missing") throw tableNotFound(name);
+  if (out.kind === "protected")
+    throw validationError(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
+  wake();
+  return { TableDescription: await describeTable(ctx, out.t, { status: "DELETING", empty: true }) };
+}
+
+// ---- UpdateTable ----
+
+interface GsiUpdate {
+  Create?: IndexInput;
+  Delete?: { IndexName: string };
+  Update?: { IndexName: string; ProvisionedThroughput: { ReadCapacityUnits: number; WriteCapacityUnits: number } };
+}
+
+export async function updateTable(ctx: OpContext, data: Input, wake: () => void): Promise<Output> {
+  const name = data.TableName as string;
+  const updates = (data.GlobalSecondaryIndexUpdates as GsiUpdate[] | undefined) ?? [];
+  const pt = data.ProvisionedThroughput as { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined;
+  if (!pt && !data.BillingMode && !data.StreamSpecification && !updates.length && !data.SSESpecification && !data.TableClass && data.DeletionProtectionEnabled === undefined)
+    throw validationError(
+      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+    );
+  for (const u of updates) {
+    const n = [u.Create, u.Delete, u.Update].filter(Boolean).length;
+    if (n !== 1)
+      throw validationError(`${invalid}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null`);
+  }
+  if (pt) checkThroughputBounds(pt);
+  const onlineChanges = updates.filter((u) => u.Create || u.Delete).length;
+  if (onlineChanges > 1)
+    throw limitExceeded("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+  const result = await ctx.store.transact(
+    async (txn) => {
+      const v = await txn.get(tableKey(name));
+      if (!v) return { kind: "missing" as const };
+      const t = decodeJson<TableRecord>(v);
+      const defs = [...t.attributeDefinitions];
+      for (const d of (data.AttributeDefinitions as AttributeDefinition[] | undefined) ?? []) {
+        const existing = defs.find((x) => x.AttributeName === d.AttributeName);
+        if (existing && existing.AttributeType !== d.AttributeType)
+          return { kind: "invalid" as const, message: `${invalid}Cannot change the type of an existing attribute: ${d.AttributeName}` };
+        if (!existing) defs.push(d);
+      }
+      const gc: { start: Uint8Array; end: Uint8Array }[] = [];
+      for (const u of updates) {
+        if (u.Create) {
+          const idx = u.Create;
+          if (t.indexes.some((i) => i.name === idx.IndexName))
+            return { kind: "invalid" as const, message: `${invalid}Index with name: ${idx.IndexName} already exists` };
+          try {
+            checkIndexKeys(defs.map((d) => d.AttributeName), idx);
+            checkProjection(idx);
+          } catch (e) {
+            return { kind: "error" as const, error: e };
+          }
+          if (t.billingMode === "PROVISIONED" && data.BillingMode !== "PAY_PER_REQUEST" && !idx.ProvisionedThroughput)
+            return { kind: "invalid" as const, message: `${invalid}ProvisionedThroughput must be specified for index: ${idx.IndexName}` };
+          if (t.indexes.filter((i) => i.global).length >= 20)
+            return { kind: "limit" as const, message: "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20" };
+          t.indexes.push({ ...indexRecord(idx, true, "CREATING"), backfilling: true });
+        } else if (u.Delete) {
+          const i = t.indexes.findIndex((x) => x.global && x.name === u.Delete!.IndexName);
+          if (i < 0) return { kind: "notfound" as const, message: `Requested resource not found: Index: ${u.Delete.IndexName} not found in table: ${name}` };
+          t.indexes.splice(i, 1);
+          gc.push(indexRange(t.id, u.Delete.IndexName));
+        } else if (u.Update) {
+          const i = t.indexes.find((x) => x.global && x.name === u.Update!.IndexName);
+          if (!i) return { kind: "notfound" as const, message: `Requested resource not found: Index: ${u.Update.IndexName} not found in table: ${name}` };
+          i.throughput = { ...i.throughput, ...u.Update.ProvisionedThroughput };
+        }
+      }
+      // Keep only the definitions some key still uses, as DynamoDB does.
+      const used = new Set([...t.keySchema, ...t.indexes.flatMap((i) => i.keySchema)].map((k) => k.AttributeName));
+      t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
+      if (data.BillingMode && data.BillingMode !== t.billingMode) {
+        t.billingMode = data.BillingMode as TableRecord["billingMode"];
+        t.billingModeChangedAt = nowSeconds();
+        if (t.billingMode === "PROVISIONED" && !pt)
+          return { kind: "invalid" as const, message: `${invalid}ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED` };
+      }
+      if (pt) {
+        if (t.billingMode === "PAY_PER_REQUEST")
+          return { kind: "invalid" as const, message: `${invalid}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST` };
+        const now = nowSeconds();
+        const prev = t.throughput;
+        t.throughput = { ...prev, ...pt };
+        if (pt.ReadCapacityUnits > prev.ReadCapacityUnits || pt.WriteCapacityUnits > prev.WriteCapacityUnits) t.throughput.LastIncreaseDateTime = now;
+        if (pt.ReadCapacityUnits < prev.ReadCapacityUnits || pt.WriteCapacityUnits < prev.WriteCapacityUnits) {
+          t.throughput.LastDecreaseDateTime = now;
+          t.throughput.NumberOfDecreasesToday = (prev.NumberOfDecreasesToday ?? 0) + 1;
+        }
+      }
+      const stream = data.StreamSpecification as TableRecord["stream"];
+      if (stream) {
+        if (stream.StreamEnabled && t.stream?.StreamEnabled)
+          return { kind: "invalid" as const, message: `Table already has an enabled stream: ${tableArnish(ctx, t)}` };
+        t.stream = stream.StreamEnabled ? stream : undefined;
+        if (stream.StreamEnabled) t.streamLabel = new Date().toISOString().replace("Z", "");
+      }
+      if (data.SSESpecification) t.sse = data.SSESpecification as TableRecord["sse"];
+      if (data.TableClass) t.tableClass = data.TableClass as string;
+      if (data.DeletionProtectionEnabled !== undefined) t.deletionProtection = data.DeletionProtectionEnabled as boolean;
+      txn.put(tableKey(name), encodeJson(t));
+      if (gc.length) txn.put(gcKey(`${t.id}/${Date.now()}`), gcRecord(gc));
+      return { kind: "ok" as const, t };
+    },
+    { signal: ctx.signal, family: "ddb.table" },
+  );
+  switch (result.kind) {
+    case "missing":
+      throw tableNotFound(name);
+    case "invalid":
+      throw validationError(result.message);
+    case "limit":
+      throw limitExceeded(result.message);
+    case "notfound":
+      throw resourceNotFound(result.message);
+    case "error":
+      throw result.error;
+  }
+  wake();
+  return { TableDescription: await describeTable(ctx, result.t, { status: "UPDATING" }) };
+}
+
+function tableArnish(ctx: OpContext, t: TableRecord): string {
+  return `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${t.name}/stream/${t.streamLabel}`;
+}
+
+// ---- Time to live ----
+
+export async function updateTimeToLive(ctx: OpContext, data: Input): Promise<Output> {
+  const name = data.TableName as string;
+  const spec = data.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean };
+  const out = await ctx.store.transact(
+    async (txn) => {
+      const v = await txn.get(tableKey(name));
+      if (!v) return "missing" as const;
+      const t = decodeJson<TableRecord>(v);
+      if (spec.Enabled && t.ttl?.enabled) return "enabled" as const;
+      if (!spec.Enabled && !t.ttl?.enabled) return "disabled" as const;
+      if (!spec.Enabled && t.ttl && t.ttl.attributeName !== spec.AttributeName) return "mismatch" as const;
+      t.ttl = { attributeName: spec.AttributeName, enabled: spec.Enabled };
+      txn.put(tableKey(name), encodeJson(t));
+      return "ok" as const;
+    },
+    { signal: ctx.signal, family: "ddb.table" },
+  );
+  if (out === "missing") throw resourceNotFound();
+  if (out === "enabled") throw validationError("TimeToLive is already enabled");
+  if (out === "disabled") throw validationError("TimeToLive is already disabled");
+  if (out === "mismatch") throw validationError("TimeToLive is active on a different AttributeName: current AttributeName is different");
+  return { TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled } };
+}
+
+export async function describeTimeToLive(ctx: OpContext, data: Input): Promise<Output> {
+  const name = data.TableName as string;
+  const t = await readTable(ctx, name);
+  if (!t) throw tableNotFound(name);
+  if (!t.ttl?.enabled) return { TimeToLiveDescription: { TimeToLiveStatus: "DISABLED" } };
+  return { TimeToLiveDescription: { TimeToLiveStatus: "ENABLED", AttributeName: t.ttl.attributeName } };
+}
+
+// ---- Tags, limits, endpoints ----
+
+function tableFromArn(ctx: OpContext, arn: string): string {
+  const m = /^arn:aws:dynamodb:([^:]+):(\d+):table\/([a-zA-Z0-9_.-]{3,255})$/.exec(arn);
+  if (!m) throw validationError(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+  if (m[1] !== ctx.region || m[2] !== ctx.accountId)
+    throw resourceNotFound(`Requested resource not found: ResourcArn: ${arn} not found`);
+  return m[3]!;
+}
+
+async function mutateTags(ctx: OpContext, arn: string, fn: (t: TableRecord) => string | undefined): Promise<void> {
+  const name = tableFromArn(ctx, arn);
+  const out = await ctx.store.transact(
+    async (txn) => {
+      const v = await txn.get(tableKey(name));
+      if (!v) return "missing";
+      const t = decodeJson<TableRecord>(v);
+      const err = fn(t);
+      if (err) return err;
+      txn.put(tableKey(name), encodeJson(t));
+      return "ok";
+    },
+    { signal: ctx.signal, family: "ddb.table" },
+  );
+  if (out === "missing") throw resourceNotFound(`Requested resource not found: ResourcArn: ${arn} not found`);
+  if (out !== "ok") throw validationError(out);
+}
+
+export async function tagResource(ctx: OpContext, data: Input): Promise<Output> {
+  const tags = data.Tags as { Key: string; Value: string }[];
+  await mutateTags(ctx, data.ResourceArn as string, (t) => {
+    for (const tag of tags) {
+      const i = t.tags.findIndex((x) => x.Key === tag.Key);
+      if (i >= 0) t.tags[i] = tag;
+      else t.tags.push(tag);
+    }
+    if (t.tags.length > 50) return "One or more parameter values were invalid: The number of tags exceeds the limit of 50";
+    return undefined;
+  });
+  return {};
+}
+
+export async function untagResource(ctx: OpContext, data: Input): Promise<Output> {
+  const keys = new Set(data.TagKeys as string[]);
+  await mutateTags(ctx, data.ResourceArn as string, (t) => {
+    t.tags = t.tags.filter((x) => !keys.has(x.Key));
+    return undefined;
+  });
+  return {};
+}
+
+export async function listTagsOfResource(ctx: OpContext, data: Input): Promise<Output> {
+  const arn = data.ResourceArn as string;
+  const name = tableFromArn(ctx, arn);
+  const t = await readTable(ctx, name);
+  if (!t) throw resourceNotFound(`Requested resource not found: ResourcArn: ${arn} not found`);
+  return { Tags: t.tags };
+}
+
+export async function describeLimits(): Promise<Output> {
+  return {
+    AccountMaxReadCapacityUnits: 80000,
+    AccountMaxWriteCapacityUnits: 80000,
+    TableMaxReadCapacityUnits: 40000,
+    TableMaxWriteCapacityUnits: 40000,
+  };
+}
+
+export async function describeEndpoints(ctx: OpContext & { host: string }): Promise<Output> {
+  return { Endpoints: [{ Address: ctx.host, CachePeriodInMinutes: 1440 }] };
+}

@@ -1,0 +1,40 @@
+// Reading and writing one item with all its index entries inside a transaction.
+
+import type { Txn } from "../../../kvclient/store.ts";
+import { compareBytes } from "../../../kvclient/tuple.ts";
+import { decodeJson, encodeJson } from "../keyspace.ts";
+import type { Item } from "../types/attribute-value.ts";
+import { itemSize } from "../types/attribute-value.ts";
+import { indexEntry, liveIndexes, projectForIndex, storageKey, type TableRecord } from "./table.ts";
+
+export async function readItem(txn: Txn, table: TableRecord, key: Item): Promise<Item | undefined> {
+  const v = await txn.get(storageKey(table, key));
+  return v ? decodeJson<Item>(v) : undefined;
+}
+
+export interface IndexWrite {
+  index: string;
+  global: boolean;
+  size: number;
+}
+
+/**
+ * Replace `old` with `next` (either may be absent) and keep every live index in step.
+ * Returns which indexes were touched, for consumed-capacity accounting.
+ */
+export function writeItem(txn: Txn, table: TableRecord, key: Item, old: Item | undefined, next: Item | undefined): IndexWrite[] {
+  const k = storageKey(table, key);
+  if (next) txn.put(k, encodeJson(next));
+  else if (old) txn.delete(k);
+  const touched: IndexWrite[] = [];
+  for (const index of liveIndexes(table)) {
+    const before = old ? indexEntry(table, index, old) : undefined;
+    const after = next ? indexEntry(table, index, next) : undefined;
+    if (!before && !after) continue;
+    const projected = after ? projectForIndex(table, index, next!) : undefined;
+    if (before && (!after || compareBytes(before, after) !== 0)) txn.delete(before);
+    if (after) txn.put(after, encodeJson(projected));
+    touched.push({ index: index.name, global: index.global, size: itemSize(projected ?? projectForIndex(table, index, old!)) });
+  }
+  return touched;
+}

@@ -1,0 +1,142 @@
+// The stored table record and everything derived from it: key extraction, index entries,
+// projections, and the TableDescription DynamoDB returns.
+
+import type { AttributeValue, Item } from "../types/attribute-value.ts";
+import { typeOf } from "../types/attribute-value.ts";
+import { indexEntryKey, itemKey, type ScalarType } from "../keyspace.ts";
+
+export interface KeySchemaElement {
+  AttributeName: string;
+  KeyType: "HASH" | "RANGE";
+}
+export interface AttributeDefinition {
+  AttributeName: string;
+  AttributeType: ScalarType;
+}
+export interface Projection {
+  ProjectionType: "ALL" | "KEYS_ONLY" | "INCLUDE";
+  NonKeyAttributes?: string[];
+}
+export interface Throughput {
+  ReadCapacityUnits: number;
+  WriteCapacityUnits: number;
+  LastIncreaseDateTime?: number;
+  LastDecreaseDateTime?: number;
+  NumberOfDecreasesToday?: number;
+}
+
+export interface IndexRecord {
+  name: string;
+  global: boolean;
+  keySchema: KeySchemaElement[];
+  projection: Projection;
+  status: "CREATING" | "ACTIVE" | "DELETING" | "UPDATING";
+  /** GSI created by UpdateTable whose existing items are still being copied in. */
+  backfilling?: boolean;
+  throughput?: Throughput;
+}
+
+export interface TableRecord {
+  name: string;
+  id: string;
+  createdAt: number;
+  status: "ACTIVE" | "DELETING" | "UPDATING";
+  keySchema: KeySchemaElement[];
+  attributeDefinitions: AttributeDefinition[];
+  billingMode: "PROVISIONED" | "PAY_PER_REQUEST";
+  billingModeChangedAt?: number;
+  throughput: Throughput;
+  indexes: IndexRecord[];
+  stream?: { StreamEnabled: boolean; StreamViewType?: string };
+  streamLabel?: string;
+  sse?: { Enabled?: boolean; SSEType?: string; KMSMasterKeyId?: string };
+  tags: { Key: string; Value: string }[];
+  ttl?: { attributeName: string; enabled: boolean };
+  tableClass?: string;
+  deletionProtection?: boolean;
+}
+
+export function hashKeyName(schema: KeySchemaElement[]): string {
+  return schema[0]!.AttributeName;
+}
+export function rangeKeyName(schema: KeySchemaElement[]): string | undefined {
+  return schema[1]?.AttributeName;
+}
+
+export function attrType(table: TableRecord, name: string): ScalarType {
+  return table.attributeDefinitions.find((d) => d.AttributeName === name)!.AttributeType;
+}
+
+export function tableArn(region: string, accountId: string, name: string): string {
+  return `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
+}
+
+/** Names of the table's key attributes (hash first). */
+export function tableKeyNames(table: TableRecord): string[] {
+  return table.keySchema.map((k) => k.AttributeName);
+}
+
+export function extractKey(table: TableRecord, item: Item): Item {
+  const out: Item = {};
+  for (const k of table.keySchema) out[k.AttributeName] = item[k.AttributeName]!;
+  return out;
+}
+
+export function storageKey(table: TableRecord, item: Item): Uint8Array {
+  const [h, r] = table.keySchema;
+  return itemKey(table.id, item[h!.AttributeName]!, r ? item[r.AttributeName] : undefined);
+}
+
+/** Indexes an item write must maintain (a deleting index is no longer written). */
+export function liveIndexes(table: TableRecord): IndexRecord[] {
+  return table.indexes.filter((i) => i.status !== "DELETING");
+}
+
+export function findIndex(table: TableRecord, name: string): IndexRecord | undefined {
+  return table.indexes.find((i) => i.name === name);
+}
+
+/** The attributes an index stores for an item, per its projection. */
+export function projectForIndex(table: TableRecord, index: IndexRecord, item: Item): Item {
+  if (index.projection.ProjectionType === "ALL") return item;
+  const keep = new Set([...tableKeyNames(table), ...index.keySchema.map((k) => k.AttributeName)]);
+  if (index.projection.ProjectionType === "INCLUDE") for (const a of index.projection.NonKeyAttributes ?? []) keep.add(a);
+  const out: Item = {};
+  for (const k in item) if (keep.has(k)) out[k] = item[k]!;
+  return out;
+}
+
+export function indexKeyNames(table: TableRecord, index: IndexRecord): string[] {
+  const names = [...index.keySchema.map((k) => k.AttributeName)];
+  for (const n of tableKeyNames(table)) if (!names.includes(n)) names.push(n);
+  return names;
+}
+
+/** The index entry key for an item, or undefined when the item lacks the index key (sparse). */
+export function indexEntry(table: TableRecord, index: IndexRecord, item: Item): Uint8Array | undefined {
+  const [ih, ir] = index.keySchema;
+  const ipk = item[ih!.AttributeName];
+  const isk = ir ? item[ir.AttributeName] : undefined;
+  if (!ipk || (ir && !isk)) return undefined;
+  if (typeOf(ipk) !== attrType(table, ih!.AttributeName)) return undefined;
+  if (ir && typeOf(isk!) !== attrType(table, ir.AttributeName)) return undefined;
+  const [h, r] = table.keySchema;
+  return indexEntryKey(table.id, index.name, ipk, isk, item[h!.AttributeName]!, r ? item[r.AttributeName] : undefined);
+}
+
+/** Index key checks DynamoDB applies to every written item; undefined when fine. */
+export function indexKeyError(table: TableRecord, item: Item): string | undefined {
+  for (const index of liveIndexes(table)) {
+    for (const k of index.keySchema) {
+      const v: AttributeValue | undefined = item[k.AttributeName];
+      if (!v) continue;
+      const want = attrType(table, k.AttributeName);
+      const got = typeOf(v);
+      if (got !== want)
+        return `One or more parameter values were invalid: Type mismatch for Index Key ${k.AttributeName} Expected: ${want} Actual: ${got} IndexName: ${index.name}`;
+      if ((got === "S" && (v as { S: string }).S === "") || (got === "B" && (v as { B: string }).B === ""))
+        return `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${got === "S" ? "string" : "binary"} value. IndexName: ${index.name}, IndexKey: ${k.AttributeName}`;
+    }
+  }
+  return undefined;
+}

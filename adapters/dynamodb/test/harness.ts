@@ -1,0 +1,63 @@
+// Drives the adapter through handle() with requests shaped as the gateway builds them,
+// over a real embedded store in a temporary directory.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { Registry } from "prom-client";
+import { openEmbeddedStore } from "../../../kvclient/embedded/store.ts";
+import type { Store } from "../../../kvclient/store.ts";
+import type { ServiceAdapter, ServiceRequest } from "../../aws/service.ts";
+import { createDynamoDbAdapter } from "../index.ts";
+
+export interface Harness {
+  store: Store;
+  adapter: ServiceAdapter;
+  call(op: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  raw(op: string, bytes: Uint8Array | string, contentType?: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export async function openHarness(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "ddb-test-"));
+  const store = await openEmbeddedStore({ path: dir, registry: new Registry() });
+  const adapter = createDynamoDbAdapter({
+    store,
+    region: "us-east-1",
+    accountId: "000000000000",
+    registry: new Registry(),
+    logger: pino({ level: "silent" }),
+  });
+  await adapter.start?.();
+  const raw = async (op: string, bytes: Uint8Array | string, contentType = "application/x-amz-json-1.0") => {
+    const payload = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+    const req: ServiceRequest = {
+      method: "POST",
+      url: new URL("http://127.0.0.1:4566/"),
+      headers: new Headers({ "x-amz-target": `DynamoDB_20120810.${op}`, "content-type": contentType }),
+      body: null,
+      bytes: payload,
+      contentLength: payload.length,
+      trailers: Promise.resolve(new Headers()),
+      principal: { accessKeyId: "test", secretAccessKey: "test", ownerId: "o", displayName: "d" },
+      signing: { accessKeyId: "test", region: "us-east-1", service: "dynamodb", signedHeaders: [], presigned: false },
+      requestId: "req",
+      signal: new AbortController().signal,
+    };
+    const res = await adapter.handle(req);
+    const text = await res.text();
+    return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, headers: res.headers };
+  };
+  return {
+    store,
+    adapter,
+    raw,
+    call: (op, body) => raw(op, JSON.stringify(body)),
+    async close() {
+      await adapter.stop?.();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,290 @@
+// One engine for DynamoDB's input checks, driven by per-operation tables (shapes.ts):
+// first the JSON types (SerializationException, with the JVM's wording), then the member
+// constraints in table order (up to ten "Value … at '…' failed to satisfy constraint"
+// messages in one ValidationException), then the operation's own checks.
+
+import { valueStr } from "../types/attribute-value.ts";
+
+export interface StringSpec {
+  type: "String";
+  notNull?: boolean;
+  regex?: string;
+  minLen?: number;
+  maxLen?: number;
+  enum?: readonly string[];
+  /** DescribeTable-style operations: presence and length checked before anything else. */
+  required?: boolean;
+  tableName?: boolean;
+}
+export interface NumberSpec {
+  type: "Integer" | "Long";
+  notNull?: boolean;
+  min?: number;
+  max?: number;
+}
+export interface ListSpec {
+  type: "List";
+  notNull?: boolean;
+  minLen?: number;
+  maxLen?: number;
+  member: Spec;
+}
+export interface MapSpec {
+  type: "Map";
+  /** Java value type named in "Unrecognized collection type" errors. */
+  of: string;
+  notNull?: boolean;
+  minLen?: number;
+  maxLen?: number;
+  keys?: { minLen?: number; maxLen?: number; regex?: string };
+  values?: { minLen?: number; maxLen?: number };
+  member: Spec;
+}
+export interface StructSpec {
+  type: "Struct";
+  shape: string;
+  /** Value structs (list/map members) and field structs word their type errors differently. */
+  value?: boolean;
+  notNull?: boolean;
+  fields: Fields;
+}
+export type Spec =
+  | StringSpec
+  | NumberSpec
+  | ListSpec
+  | MapSpec
+  | StructSpec
+  | { type: "Boolean"; notNull?: boolean }
+  | { type: "Blob"; notNull?: boolean }
+  | { type: "Attr"; value?: boolean; notNull?: boolean };
+export type Fields = Record<string, Spec>;
+
+export class SerializationError extends Error {}
+export class InputValidationError extends Error {}
+
+// ---- phase 1: types ----
+
+function typeError(msg: string): SerializationError {
+  return new SerializationError(msg);
+}
+
+const ATTR_FIELDS: Fields = {
+  S: { type: "String" },
+  B: { type: "Blob" },
+  N: { type: "String" },
+  BOOL: { type: "Boolean" },
+  NULL: { type: "Boolean" },
+  BS: { type: "List", member: { type: "Blob" } },
+  NS: { type: "List", member: { type: "String" } },
+  SS: { type: "List", member: { type: "String" } },
+  L: { type: "List", member: { type: "Attr", value: true } },
+  M: { type: "Map", of: "AttributeValue", member: { type: "Attr", value: true } },
+};
+
+function coerceFields(data: Record<string, unknown>, fields: Fields): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    const v = data[key];
+    if (v === null || v === undefined) continue;
+    out[key] = coerce(v, fields[key]!);
+  }
+  return out;
+}
+
+function structTypeError(v: unknown, shape: string, value: boolean): void {
+  if (typeof v !== "object") throw typeError(value ? "Unexpected value type in payload" : "Unexpected field type");
+  if (Array.isArray(v)) throw typeError(`Unrecognized collection type class com.amazonaws.dynamodb.v20120810.${shape}`);
+}
+
+function coerce(v: unknown, spec: Spec): unknown {
+  switch (spec.type) {
+    case "Boolean":
+      if (typeof v === "number") throw typeError(`${Number.isInteger(v) ? "NUMBER_VALUE" : "DECIMAL_VALUE"} cannot be converted to Boolean`);
+      if (typeof v === "string") {
+        const u = v.toUpperCase();
+        if (["TRUE", "1", "YES"].includes(u)) return true;
+        if (["FALSE", "0", "NO"].includes(u)) return false;
+        throw typeError("Unexpected token received from parser");
+      }
+      if (typeof v === "object") {
+        if (Array.isArray(v)) throw typeError("Unrecognized collection type class java.lang.Boolean");
+        throw typeError("Start of structure or map found where not expected");
+      }
+      return v;
+    case "Integer":
+    case "Long":
+      if (typeof v === "boolean") throw typeError(`${v ? "TRUE_VALUE" : "FALSE_VALUE"} cannot be converted to ${spec.type}`);
+      if (typeof v === "string") throw typeError(`STRING_VALUE cannot be converted to ${spec.type}`);
+      if (typeof v === "object") {
+        if (Array.isArray(v)) throw typeError(`Unrecognized collection type class java.lang.${spec.type}`);
+        throw typeError("Start of structure or map found where not expected");
+      }
+      return Math.floor(v as number);
+    case "String":
+      if (typeof v === "boolean") throw typeError(`${v ? "TRUE_VALUE" : "FALSE_VALUE"} cannot be converted to String`);
+      if (typeof v === "number") throw typeError(`${Number.isInteger(v) ? "NUMBER_VALUE" : "DECIMAL_VALUE"} cannot be converted to String`);
+      if (typeof v === "object") {
+        if (Array.isArray(v)) throw typeError("Unrecognized collection type class java.lang.String");
+        throw typeError("Start of structure or map found where not expected");
+      }
+      return v;
+    case "Blob": {
+      if (typeof v === "boolean" || typeof v === "number") throw typeError("only base-64-encoded strings are convertible to bytes");
+      if (typeof v === "object") {
+        if (Array.isArray(v)) throw typeError("Unrecognized collection type class java.nio.ByteBuffer");
+        throw typeError("Start of structure or map found where not expected");
+      }
+      const s = v as string;
+      if (s.length % 4) throw typeError(`Base64 encoded length is expected a multiple of 4 bytes but found: ${s.length}`);
+      if (Buffer.from(s, "base64").toString("base64") !== s) throw typeError("Invalid last non-pad Base64 character dectected");
+      return s;
+    }
+    case "List":
+      if (typeof v !== "object") throw typeError("Unexpected field type");
+      if (!Array.isArray(v)) throw typeError("Start of structure or map found where not expected");
+      return v.map((e) => (e === null ? null : coerce(e, spec.member)));
+    case "Map": {
+      if (typeof v !== "object") throw typeError("Unexpected field type");
+      if (Array.isArray(v)) {
+        const of = spec.of.includes(".") ? spec.of : `com.amazonaws.dynamodb.v20120810.${spec.of}`;
+        throw typeError(`Unrecognized collection type java.util.Map<java.lang.String, ${of}>`);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, e] of Object.entries(v as object)) out[k] = e === null ? null : coerce(e, spec.member);
+      return out;
+    }
+    case "Struct":
+      structTypeError(v, spec.shape, !!spec.value);
+      return coerceFields(v as Record<string, unknown>, spec.fields);
+    case "Attr":
+      structTypeError(v, "AttributeValue", !!spec.value);
+      return coerceFields(v as Record<string, unknown>, ATTR_FIELDS);
+  }
+}
+
+// ---- phase 2: constraints ----
+
+function lowerFirst(s: string): string {
+  return s[0]!.toLowerCase() + s.slice(1);
+}
+
+class Collector {
+  readonly errors: string[] = [];
+  push(value: unknown, path: string, msg: string): void {
+    if (this.errors.length >= 10) return;
+    const shown = valueStr(value);
+    this.errors.push(`Value ${shown === "null" ? "null" : `'${shown}'`} at '${path}' failed to satisfy constraint: ${msg}`);
+  }
+}
+
+function lengthOf(v: unknown): number {
+  if (typeof v === "string") return v.length;
+  if (Array.isArray(v)) return v.length;
+  return Object.keys(v as object).length;
+}
+
+function check(v: unknown, spec: Spec, path: string, c: Collector): void {
+  if ("notNull" in spec && spec.notNull && (v === null || v === undefined)) {
+    c.push(null, path, "Member must not be null");
+    return;
+  }
+  if (v === null || v === undefined) return;
+  const lenSpec = spec as { minLen?: number; maxLen?: number };
+  const lenChecks = (): void => {
+    if (lenSpec.minLen !== undefined && lengthOf(v) < lenSpec.minLen)
+      c.push(v, path, `Member must have length greater than or equal to ${lenSpec.minLen}`);
+    if (lenSpec.maxLen !== undefined && lengthOf(v) > lenSpec.maxLen)
+      c.push(v, path, `Member must have length less than or equal to ${lenSpec.maxLen}`);
+  };
+  switch (spec.type) {
+    case "String":
+      if (spec.regex && !new RegExp(`^${spec.regex}$`).test(v as string))
+        c.push(v, path, `Member must satisfy regular expression pattern: ${spec.regex}`);
+      lenChecks();
+      if (spec.enum && !spec.enum.includes(v as string))
+        c.push(v, path, `Member must satisfy enum value set: [${spec.enum.join(", ")}]`);
+      return;
+    case "Integer":
+    case "Long":
+      if (spec.min !== undefined && (v as number) < spec.min)
+        c.push(v, path, `Member must have value greater than or equal to ${spec.min}`);
+      if (spec.max !== undefined && (v as number) > spec.max)
+        c.push(v, path, `Member must have value less than or equal to ${spec.max}`);
+      return;
+    case "List":
+      lenChecks();
+      (v as unknown[]).forEach((e, i) => check(e, spec.member, `${path}.${i + 1}.member`, c));
+      return;
+    case "Map": {
+      lenChecks();
+      if (spec.keys) {
+        const ks = spec.keys;
+        for (const k of Object.keys(v as object)) {
+          const bad =
+            (ks.minLen !== undefined && k.length < ks.minLen) ||
+            (ks.maxLen !== undefined && k.length > ks.maxLen) ||
+            (ks.regex !== undefined && !new RegExp(`^${ks.regex}$`).test(k));
+          if (bad) {
+            const msgs: string[] = [];
+            if (ks.maxLen !== undefined) msgs.push(`Member must have length less than or equal to ${ks.maxLen}`);
+            if (ks.minLen !== undefined) msgs.push(`Member must have length greater than or equal to ${ks.minLen}`);
+            if (ks.regex !== undefined) msgs.push(`Member must satisfy regular expression pattern: ${ks.regex}`);
+            c.push(v, path, `Map keys must satisfy constraint: [${msgs.join(", ")}]`);
+          }
+        }
+      }
+      if (spec.values) {
+        const vs = spec.values;
+        for (const e of Object.values(v as object)) {
+          const n = lengthOf(e);
+          if ((vs.minLen !== undefined && n < vs.minLen) || (vs.maxLen !== undefined && n > vs.maxLen)) {
+            const msgs: string[] = [];
+            if (vs.maxLen !== undefined) msgs.push(`Member must have length less than or equal to ${vs.maxLen}`);
+            if (vs.minLen !== undefined) msgs.push(`Member must have length greater than or equal to ${vs.minLen}`);
+            c.push(v, path, `Map value must satisfy constraint: [${msgs.join(", ")}]`);
+          }
+        }
+      }
+      for (const [k, e] of Object.entries(v as object)) check(e, spec.member, `${path}.${k}.member`, c);
+      return;
+    }
+    case "Struct":
+      checkFields(v as Record<string, unknown>, spec.fields, path, c);
+      return;
+    default:
+      return;
+  }
+}
+
+function checkFields(data: Record<string, unknown>, fields: Fields, parent: string, c: Collector): void {
+  for (const [key, spec] of Object.entries(fields)) {
+    check(data[key], spec, parent ? `${parent}.${lowerFirst(key)}` : lowerFirst(key), c);
+  }
+}
+
+/**
+ * Type-check and constraint-check a request body against its table. Returns the typed copy
+ * (unknown members dropped, as DynamoDB ignores them). Throws SerializationError or
+ * InputValidationError with AWS's text.
+ */
+export function validateInput(body: Record<string, unknown>, fields: Fields): Record<string, unknown> {
+  for (const [key, spec] of Object.entries(fields)) {
+    if (spec.type !== "String") continue;
+    if (spec.required && (body[key] === undefined || body[key] === null))
+      throw new InputValidationError(`The parameter '${key}' is required but was not present in the request`);
+  }
+  const data = coerceFields(body, fields);
+  for (const [key, spec] of Object.entries(fields)) {
+    if (spec.type === "String" && spec.tableName && typeof data[key] === "string") {
+      const len = (data[key] as string).length;
+      if (len < 3 || len > 255) throw new InputValidationError(`${key} must be at least 3 characters long and at most 255 characters long`);
+    }
+  }
+  const c = new Collector();
+  checkFields(data, fields, "", c);
+  if (c.errors.length) {
+    const n = c.errors.length;
+    throw new InputValidationError(`${n} validation error${n > 1 ? "s" : ""} detected: ${c.errors.join("; ")}`);
+  }
+  return data;
+}
