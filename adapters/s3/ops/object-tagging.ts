@@ -65,7 +65,7 @@ export async function getObjectAttributes(call: S3Call): Promise<Response> {
     const slice = m.parts.slice(marker, marker + max);
     const truncated = marker + max < m.parts.length;
     body["ObjectParts"] = {
-      TotalPartsCount: m.parts.length,
+      PartsCount: m.parts.length,
       PartNumberMarker: marker,
       ...(truncated ? { NextPartNumberMarker: marker + slice.length } : {}),
       MaxParts: max,

@@ -1,0 +1,151 @@
+// Multipart uploads through the SDK and lib-storage's Upload: AWS's part rules, the
+// multipart ETag, COMPOSITE and FULL_OBJECT checksums, part copies, listings, aborts.
+
+import { expect, it } from "vitest";
+import { randomBytes, createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
+  GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand,
+  PutObjectCommand, S3ServiceException, UploadPartCommand, UploadPartCopyCommand,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { describeBothBackends } from "../harness/both-backends.ts";
+
+const MiB = 1024 * 1024;
+
+async function s3Error(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof S3ServiceException) return { name: err.name, status: err.$metadata.httpStatusCode };
+    throw err;
+  }
+  throw new Error("expected an S3 error");
+}
+
+function multipartEtag(parts: Buffer[]): string {
+  const md5s = parts.map((p) => createHash("md5").update(p).digest());
+  return `"${createHash("md5").update(Buffer.concat(md5s)).digest("hex")}-${parts.length}"`;
+}
+
+describeBothBackends("s3 multipart", (ctx) => {
+  const Bucket = "multipart-suite";
+
+  it("creates the bucket", async () => {
+    await ctx().s3.send(new CreateBucketCommand({ Bucket }));
+  });
+
+  it("uploads with lib-storage Upload and reads back by part and range", async () => {
+    const { s3 } = ctx();
+    const body = randomBytes(12 * MiB + 333);
+    const up = new Upload({ client: s3, params: { Bucket, Key: "ls/big", Body: Readable.from([body]) }, partSize: 5 * MiB, queueSize: 2 });
+    const res = await up.done();
+    const parts = [body.subarray(0, 5 * MiB), body.subarray(5 * MiB, 10 * MiB), body.subarray(10 * MiB)];
+    expect(res.ETag).toBe(multipartEtag(parts));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: "ls/big" }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+    const part2 = await s3.send(new GetObjectCommand({ Bucket, Key: "ls/big", PartNumber: 2 }));
+    expect(part2.PartsCount).toBe(3);
+    expect(Buffer.from(await part2.Body!.transformToByteArray()).equals(parts[1]!)).toBe(true);
+    const mid = await s3.send(new GetObjectCommand({ Bucket, Key: "ls/big", Range: `bytes=${5 * MiB - 10}-${5 * MiB + 9}` }));
+    expect(Buffer.from(await mid.Body!.transformToByteArray()).equals(body.subarray(5 * MiB - 10, 5 * MiB + 10))).toBe(true);
+    const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket, Key: "ls/big", ObjectAttributes: ["ObjectParts", "ObjectSize"] }));
+    expect(attrs.ObjectParts?.TotalPartsCount).toBe(3);
+    expect(attrs.ObjectSize).toBe(body.length);
+  });
+
+  it("small bodies through Upload become a single PutObject", async () => {
+    const { s3 } = ctx();
+    const up = new Upload({ client: s3, params: { Bucket, Key: "ls/small", Body: "tiny" } });
+    await up.done();
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: "ls/small" }));
+    expect(await got.Body!.transformToString()).toBe("tiny");
+  });
+
+  for (const [alg, type] of [["CRC32", "COMPOSITE"], ["SHA256", "COMPOSITE"], ["CRC32C", "FULL_OBJECT"], ["CRC64NVME", "FULL_OBJECT"]] as const) {
+    it(`combines ${alg} ${type} checksums`, async () => {
+      const { s3 } = ctx();
+      const Key = `cs/${alg}-${type}`;
+      const create = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: alg, ChecksumType: type }));
+      const UploadId = create.UploadId!;
+      const p1 = randomBytes(5 * MiB);
+      const p2 = randomBytes(1234);
+      const r1 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: p1, ChecksumAlgorithm: alg }));
+      const r2 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: p2, ChecksumAlgorithm: alg }));
+      const field = `Checksum${alg}` as const;
+      const done = await s3.send(new CompleteMultipartUploadCommand({
+        Bucket, Key, UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: r1.ETag, [field]: r1[field] }, { PartNumber: 2, ETag: r2.ETag, [field]: r2[field] }] },
+      }));
+      expect(done.ChecksumType).toBe(type);
+      const head = await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: "ENABLED" }));
+      expect(head[field]).toBe(done[field]);
+      if (type === "COMPOSITE") expect(done[field]).toMatch(/-2$/);
+      else {
+        // A FULL_OBJECT checksum is the checksum of the whole body: the SDK validates it on GET.
+        const got = await s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: "ENABLED" }));
+        expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([p1, p2]))).toBe(true);
+      }
+    });
+  }
+
+  it("enforces part rules: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload, part numbers", async () => {
+    const { s3 } = ctx();
+    const Key = "rules/o";
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const small = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: "small" }));
+    const small2 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: "small2" }));
+    expect(await s3Error(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 10001, Body: "x" })))).toMatchObject({ name: "InvalidArgument" });
+    expect(await s3Error(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 0, Body: "x" })))).toMatchObject({ name: "InvalidArgument" });
+    expect(await s3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"00"' }] } })))).toMatchObject({ name: "InvalidPart" });
+    expect(await s3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: small2.ETag }, { PartNumber: 1, ETag: small.ETag }] } })))).toMatchObject({ name: "InvalidPartOrder" });
+    expect(await s3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: small.ETag }, { PartNumber: 2, ETag: small2.ETag }] } })))).toMatchObject({ name: "EntityTooSmall" });
+    // A failed completion leaves the upload usable: a single small part is a valid last part.
+    const one = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: small2.ETag }] } }));
+    expect(one.ETag).toBe(multipartEtag([Buffer.from("small2")]));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect(await got.Body!.transformToString()).toBe("small2");
+    expect(await s3Error(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 3, Body: "late" })))).toMatchObject({ name: "NoSuchUpload", status: 404 });
+    expect(await s3Error(s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })))).toMatchObject({ name: "NoSuchUpload" });
+  });
+
+  it("lists parts and uploads, copies part ranges, aborts", async () => {
+    const { s3 } = ctx();
+    const src = randomBytes(6 * MiB);
+    await s3.send(new PutObjectCommand({ Bucket, Key: "copy/src", Body: src }));
+    const Key = "list/o";
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const other = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "list/p" }));
+    const c1 = await s3.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 1, CopySource: `${Bucket}/copy/src`, CopySourceRange: `bytes=0-${5 * MiB - 1}` }));
+    const c2 = await s3.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 2, CopySource: `${Bucket}/copy/src`, CopySourceRange: `bytes=${5 * MiB}-${6 * MiB - 1}` }));
+    const parts = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([[1, 5 * MiB], [2, MiB]]);
+    expect(parts.Owner?.ID).toBeTruthy();
+    const page = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId, MaxParts: 1 }));
+    expect(page.IsTruncated).toBe(true);
+    expect(page.NextPartNumberMarker).toBe("1");
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: "list/" }));
+    expect(uploads.Uploads?.map((u) => u.Key)).toEqual(["list/o", "list/p"]);
+    expect(uploads.Uploads?.[0]?.Owner?.ID).toBeTruthy();
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: c1.CopyPartResult?.ETag }, { PartNumber: 2, ETag: c2.CopyPartResult?.ETag }] } }));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(src)).toBe(true);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: "list/p", UploadId: other.UploadId }));
+    const after = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: "list/" }));
+    expect(after.Uploads ?? []).toEqual([]);
+  });
+
+  it("conditional CompleteMultipartUpload: If-None-Match * refuses an existing key", async () => {
+    const { s3 } = ctx();
+    const Key = "cond/mp";
+    await s3.send(new PutObjectCommand({ Bucket, Key, Body: "exists" }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const p = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: "new" }));
+    expect(await s3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, IfNoneMatch: "*", MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p.ETag }] } })))).toMatchObject({ status: 412 });
+    const cur = await s3.send(new HeadObjectCommand({ Bucket, Key }));
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, IfMatch: cur.ETag, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p.ETag }] } }));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect(await got.Body!.transformToString()).toBe("new");
+  });
+});
