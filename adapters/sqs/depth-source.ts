@@ -4,18 +4,18 @@
 
 import { decodeJson, queuesRange, type QueueRecord } from "./keyspace.ts";
 import type { DepthSnapshot, SnapshotSource } from "./metrics.ts";
-import { holdLease } from "./lease.ts";
+import { holdLease, PROCESS_ID } from "./lease.ts";
 import { queueCounts } from "./ops/counts.ts";
 import type { SqsService } from "./service.ts";
 
 const CONCURRENCY = 4;
 const PAGE = 256;
 
-export function depthSource(svc: SqsService): SnapshotSource {
+export function depthSource(svc: SqsService, owner = PROCESS_ID): SnapshotSource {
   return async (signal) => {
     let leader: boolean;
     try {
-      leader = await holdLease(svc.store, "depth", svc.options.depthIntervalMs * 3, signal);
+      leader = await holdLease(svc.store, "depth", svc.options.depthIntervalMs * 3, signal, owner);
     } catch {
       return { snapshots: [], ok: false };
     }
