@@ -55,6 +55,8 @@ export interface AuthErrorContext {
   scopeDate?: string;
   /** Presigned X-Amz-Expires (seconds). */
   expires?: number;
+  /** SigV2 presigned `Expires`, ms epoch. */
+  expiresAt?: number;
   stringToSign?: string;
   canonicalRequest?: string;
   signatureProvided?: string;

@@ -77,7 +77,8 @@ describe("header auth, S3", () => {
     ["content sha removed", () => ({ headerEdits: { "x-amz-content-sha256": null } }), "content_sha256_missing"],
     ["content sha garbage", () => ({ headerEdits: { "x-amz-content-sha256": "nope" } }), "content_sha256_invalid"],
     ["authorization removed", () => ({ headerEdits: { authorization: null } }), "missing"],
-    ["sigv2", () => ({ headerEdits: { authorization: "AWS AKIDEXAMPLE:abc=" } }), "unsupported"],
+    ["sigv2 header in place of sigv4", () => ({ headerEdits: { authorization: "AWS AKIDEXAMPLE:abc=" } }), "bad_signature"],
+    ["sigv4a", () => ({ headerEdits: { authorization: "AWS4-ECDSA-P256-SHA256 Credential=x" } }), "unsupported"],
     ["x-amz-date removed", () => ({ headerEdits: { "x-amz-date": null } }), "date_missing"],
     ["presigned params added", (s) => ({ url: new URL(s.url + "&X-Amz-Signature=abc") }), "multiple_auth"],
   ];

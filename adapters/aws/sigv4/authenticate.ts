@@ -16,6 +16,7 @@ import {
   type Credential,
 } from "./parse.ts";
 import { EMPTY_SHA256, sameSignature, sha256Hex, signatureHex, signingKey } from "./signing-key.ts";
+import { authenticateV2, isSigV2Query } from "./sigv2.ts";
 
 export interface AuthInput {
   method: string;
@@ -114,7 +115,6 @@ function findParam(params: QueryParam[], name: string): string | undefined {
 }
 
 function claimFromHeader(authz: string, headers: Headers): Claimed {
-  if (authz.startsWith("AWS ")) throw new AuthError("unsupported", "AWS Signature Version 2 is not supported");
   const parsed = parseAuthorization(authz);
   let amzDate = headers.get("x-amz-date");
   if (amzDate === null) {
@@ -183,8 +183,12 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
   const headers = input.headers;
 
   const authz = headers.get("authorization");
-  if (authz !== null && (findParam(params, "X-Amz-Algorithm") !== undefined || findParam(params, "X-Amz-Signature") !== undefined)) {
+  const v4Query = findParam(params, "X-Amz-Algorithm") !== undefined || findParam(params, "X-Amz-Signature") !== undefined;
+  if (authz !== null ? v4Query || isSigV2Query(params) : v4Query && isSigV2Query(params)) {
     throw new AuthError("multiple_auth", "Only one auth mechanism allowed; use the Authorization header or query parameters");
+  }
+  if (authz !== null ? authz.startsWith("AWS ") : !v4Query && isSigV2Query(params)) {
+    return authenticateV2(input, opts, target.path, params, now);
   }
   const claimed = authz !== null ? claimFromHeader(authz, headers) : claimFromQuery(params);
   if (claimed === undefined) throw new AuthError("missing", "request carries no AWS credentials");

@@ -192,21 +192,34 @@ describe("requests captured from real clients", () => {
     const script = `
 import boto3, sys
 kw = dict(endpoint_url=sys.argv[1], region_name="${REGION}", aws_access_key_id="${PRINCIPAL.accessKeyId}", aws_secret_access_key="${PRINCIPAL.secretAccessKey}")
-boto3.client("s3", **kw).put_object(Bucket="bucket", Key="py key/ü~", Body=b"boto3 body")
+from botocore.config import Config
+s3 = boto3.client("s3", **kw)
+s3.put_object(Bucket="bucket", Key="py key/ü~", Body=b"boto3 body")
 boto3.client("sqs", **kw).list_queues(QueueNamePrefix="p")
+boto3.client("s3", config=Config(signature_version="s3"), **kw).put_object(Bucket="bucket", Key="v2 key/ü", Body=b"sigv2 body", ContentType="text/plain")
+print(s3.generate_presigned_url("get_object", Params={"Bucket": "bucket", "Key": "a b/ü", "ResponseContentType": "text/plain"}, ExpiresIn=300))
 `;
     const before = captured.length;
+    let out: string;
     try {
-      await promisify(execFile)("python3", ["-c", script, endpoint], { timeout: 30_000 });
+      out = (await promisify(execFile)("python3", ["-c", script, endpoint], { timeout: 30_000 })).stdout;
     } catch (err) {
       // Skip (with a reason) only when boto3 is unavailable on this machine.
       if (String(err).includes("No module named")) return;
       throw err;
     }
-    const [put, sqs] = captured.slice(before);
+    const [put, sqs, putV2] = captured.slice(before);
     const a1 = await authenticate(toInput(put!), live());
     expect(Buffer.from(await drain(a1.body)).toString()).toBe("boto3 body");
     await authenticate(toInput(sqs!), live({ bufferBody: true }));
+    // signature_version="s3": SigV2 header auth.
+    expect(toInput(putV2!).headers.get("authorization")).toMatch(/^AWS AKIDEXAMPLE:/);
+    const a3 = await authenticate(toInput(putV2!), live());
+    expect(Buffer.from(await drain(a3.body)).toString()).toBe("sigv2 body");
+    // boto3's default presigned URL for S3 is SigV2 (AWSAccessKeyId/Signature/Expires).
+    const url = new URL(out.trim());
+    expect(url.searchParams.has("AWSAccessKeyId")).toBe(true);
+    await authenticate({ method: "GET", url, headers: new Headers({ host: url.host }), body: null }, live());
   });
 
   it("boto3 over https: aws-chunked with an unsigned CRC32 trailer; boto3 presigned GET", async (ctx) => {

@@ -190,11 +190,14 @@ export const ERROR_TABLE: Record<AuthFailure, Row> = {
       code: "AccessDenied",
       status: 403,
       message: "Request has expired",
-      extra: (e) => ({
-        "X-Amz-Expires": e.context.expires ?? 0,
-        Expires: isoSeconds((e.context.requestTime ?? 0) + (e.context.expires ?? 0) * 1000),
-        ServerTime: isoSeconds(e.context.serverTime ?? Date.now()),
-      }),
+      extra: (e) =>
+        e.context.expiresAt !== undefined
+          ? { Expires: isoSeconds(e.context.expiresAt), ServerTime: isoSeconds(e.context.serverTime ?? Date.now()) }
+          : {
+              "X-Amz-Expires": e.context.expires ?? 0,
+              Expires: isoSeconds((e.context.requestTime ?? 0) + (e.context.expires ?? 0) * 1000),
+              ServerTime: isoSeconds(e.context.serverTime ?? Date.now()),
+            },
     },
     sqs: coral("RequestExpired", "RequestExpired", 400, "Request has expired."),
     sts: coral("RequestExpired", "RequestExpired", 400, "Request has expired."),

@@ -1,0 +1,96 @@
+import AWS2 from "aws-sdk";
+import { describe, expect, it } from "vitest";
+import { AuthError, authErrorFor, type AuthFailure } from "./auth-error.ts";
+import { authenticate } from "./authenticate.ts";
+import { PRINCIPAL, REGION, drain, options, streamFrom } from "./testing.ts";
+
+const NOW = Date.UTC(2026, 10, 22, 1, 0, 0);
+const at = (ms: number) => options({ now: () => ms });
+
+function s3v2(endpoint = "http://127.0.0.1:4566", forcePathStyle = true): AWS2.S3 {
+  return new AWS2.S3({
+    endpoint,
+    s3ForcePathStyle: forcePathStyle,
+    region: REGION,
+    signatureVersion: "v2",
+    credentials: new AWS2.Credentials(PRINCIPAL.accessKeyId, PRINCIPAL.secretAccessKey),
+  });
+}
+
+function presign(s3: AWS2.S3, op: string, params: Record<string, unknown>): URL {
+  return new URL(s3.getSignedUrl(op, params));
+}
+
+/** aws-sdk v2 presigns with the real clock: the instant a URL was made, from its Expires. */
+const madeAt = (url: URL, expiresIn: number) => Number(url.searchParams.get("Expires")) * 1000 - expiresIn * 1000;
+
+async function fails(p: Promise<unknown>, f: AuthFailure): Promise<AuthError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(AuthError);
+  expect((err as AuthError).failure).toBe(f);
+  return err as AuthError;
+}
+
+const req = (url: URL, method = "GET", extra: Record<string, string> = {}, body: ReadableStream<Uint8Array> | null = null) => ({
+  method,
+  url,
+  headers: new Headers({ host: url.host, ...extra }),
+  body,
+});
+
+describe("S3 Signature Version 2 (legacy presigned URLs)", () => {
+  it("accepts a v2 presigned GET with sub-resources, path and virtual-hosted style", async () => {
+    const url = presign(s3v2(), "getObject", {
+      Bucket: "bucket",
+      Key: "dir/a b+ü.txt",
+      Expires: 300,
+      ResponseContentType: "text/plain",
+    });
+    expect(url.searchParams.get("AWSAccessKeyId")).toBe(PRINCIPAL.accessKeyId);
+    const auth = await authenticate(req(url), at(NOW + 1000));
+    expect(auth.signing).toMatchObject({ presigned: true, service: "s3", region: REGION, signedHeaders: [] });
+    const vhost = presign(s3v2("http://s3.localtest:4566", false), "getObject", { Bucket: "bucket", Key: "k", Expires: 60 });
+    expect(vhost.host).toBe("bucket.s3.localtest:4566");
+    await authenticate(req(vhost), at(NOW));
+  });
+
+  it("enforces Expires and rejects tampering", async () => {
+    const url = presign(s3v2(), "getObject", { Bucket: "bucket", Key: "k", Expires: 60 });
+    const t0 = madeAt(url, 60);
+    await authenticate(req(url), at(t0 + 60_000));
+    const e = await fails(authenticate(req(url), at(t0 + 61_000)), "expired");
+    expect(authErrorFor("s3", e)).toMatchObject({
+      code: "AccessDenied",
+      message: "Request has expired",
+      extra: { Expires: new Date(t0 + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z") },
+    });
+    const moved = new URL(url);
+    moved.pathname = "/bucket/other";
+    await fails(authenticate(req(moved), at(NOW)), "bad_signature");
+    const later = new URL(url);
+    later.searchParams.set("Expires", String(Number(url.searchParams.get("Expires")) + 3600));
+    await fails(authenticate(req(later), at(NOW)), "bad_signature");
+    const acl = new URL(url);
+    acl.searchParams.set("acl", "");
+    await fails(authenticate(req(acl), at(NOW)), "bad_signature");
+    const who = new URL(url);
+    who.searchParams.set("AWSAccessKeyId", "AKIDNOPE");
+    await fails(authenticate(req(who), at(NOW)), "unknown_key");
+    await fails(authenticate(req(url, "PUT"), at(NOW)), "bad_signature");
+  });
+
+  it("accepts a v2 presigned PUT with its signed Content-Type and passes the body through", async () => {
+    const url = presign(s3v2(), "putObject", { Bucket: "bucket", Key: "k", Expires: 60, ContentType: "text/plain" });
+    const auth = await authenticate(req(url, "PUT", { "content-type": "text/plain", "content-length": "2" }, streamFrom("hi")), at(NOW));
+    expect(Buffer.from(await drain(auth.body)).toString()).toBe("hi");
+    await fails(authenticate(req(url, "PUT", { "content-type": "text/html" }), at(NOW)), "bad_signature");
+  });
+
+  it("refuses SigV2 for a listener that serves another service, and mixed mechanisms", async () => {
+    const url = presign(s3v2(), "getObject", { Bucket: "bucket", Key: "k", Expires: 60 });
+    await fails(authenticate(req(url), options({ now: () => NOW, service: "sqs" })), "unsupported");
+    const mixed = new URL(url);
+    mixed.searchParams.set("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
+    await fails(authenticate(req(mixed), at(NOW)), "multiple_auth");
+  });
+});
