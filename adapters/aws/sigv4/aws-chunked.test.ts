@@ -335,3 +335,92 @@ describe("aws-chunked via streamFrom", () => {
     expect(bytes.byteLength).toBe(9020);
   });
 });
+
+describe("the worked examples in the AWS S3 SigV4 streaming documentation", () => {
+  // sigv4-streaming.html and sigv4-streaming-trailers.html: 65,536 + 1,024 bytes of 'a'.
+  const docPrincipal = {
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ownerId: "o",
+    displayName: "d",
+  };
+  const docOptions = options({
+    lookup: (id) => (id === docPrincipal.accessKeyId ? docPrincipal : undefined),
+    now: () => Date.UTC(2013, 4, 24),
+  });
+
+  function docRequest(trailer: boolean, tamper?: (body: string) => string) {
+    const [mode, signedHeaders, seed, sigs, trailers] = trailer
+      ? ([
+          "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+          "content-encoding;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class;x-amz-trailer",
+          "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e",
+          [
+            "b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2",
+            "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7",
+            "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992",
+          ],
+          "x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n",
+        ] as const)
+      : ([
+          "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+          "content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class",
+          "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9",
+          [
+            "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+            "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+            "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
+          ],
+          "",
+        ] as const);
+    let body =
+      `10000;chunk-signature=${sigs[0]}\r\n${"a".repeat(65536)}\r\n` +
+      `400;chunk-signature=${sigs[1]}\r\n${"a".repeat(1024)}\r\n` +
+      `0;chunk-signature=${sigs[2]}\r\n${trailers}\r\n`;
+    if (!trailer) expect(body.length).toBe(66824);
+    if (tamper) body = tamper(body);
+    const headers = new Headers({
+      "content-encoding": "aws-chunked",
+      host: "s3.amazonaws.com",
+      "x-amz-content-sha256": mode,
+      "x-amz-date": "20130524T000000Z",
+      "x-amz-decoded-content-length": "66560",
+      "x-amz-storage-class": "REDUCED_REDUNDANCY",
+      "content-length": String(body.length),
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=${signedHeaders},Signature=${seed}`,
+    });
+    if (trailer) headers.set("x-amz-trailer", "x-amz-checksum-crc32c");
+    return {
+      method: "PUT",
+      url: new URL("http://s3.amazonaws.com/examplebucket/chunkObject.txt"),
+      headers,
+      body: splitStream(Buffer.from(body, "latin1"), 4000),
+    };
+  }
+
+  it("decodes the documented signed-chunk upload", async () => {
+    const auth = await authenticate(docRequest(false), docOptions);
+    const { bytes, error } = await consume(auth.body!);
+    expect(error).toBeUndefined();
+    expect(bytes.equals(Buffer.alloc(66560, "a"))).toBe(true);
+  });
+
+  it("decodes the documented upload with a signed trailer", async () => {
+    const auth = await authenticate(docRequest(true), docOptions);
+    const { bytes, error } = await consume(auth.body!);
+    expect(error).toBeUndefined();
+    expect(bytes.byteLength).toBe(66560);
+    expect((await auth.trailers).get("x-amz-checksum-crc32c")).toBe("sOO8/Q==");
+  });
+
+  it("rejects the documented uploads with one byte or the trailer changed", async () => {
+    for (const [trailer, tamper, failure] of [
+      [false, (b: string) => b.replace("aaaa\r\n400", "aaab\r\n400"), "chunk_signature"],
+      [true, (b: string) => b.replace("sOO8/Q==", "sOO8/R=="), "trailer_signature"],
+    ] as const) {
+      const auth = await authenticate(docRequest(trailer, tamper), docOptions);
+      const { error } = await consume(auth.body!);
+      expect((error as BodyAuthError).failure).toBe(failure);
+    }
+  });
+});
