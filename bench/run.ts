@@ -3,11 +3,17 @@
 
 import { parseArgs } from "node:util";
 import { benchGateway } from "./gateway.ts";
+import { benchDynamoDb } from "./dynamodb.ts";
+import { benchS3 } from "./s3.ts";
+import { benchSqs } from "./sqs.ts";
 import type { BenchOptions } from "./options.ts";
 import { writeReport, type Section } from "./lib/report.ts";
 
 const SUITES: Record<string, (o: BenchOptions) => Promise<Section[]>> = {
   gateway: benchGateway,
+  s3: benchS3,
+  sqs: benchSqs,
+  dynamodb: benchDynamoDb,
 };
 
 const { values, positionals } = parseArgs({

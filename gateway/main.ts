@@ -1,9 +1,8 @@
 // `npm start`: parse configuration, start the gateway, print how to reach it, and serve
 // until SIGINT/SIGTERM.
 
-import pino from "pino";
 import { ConfigError, helpText, parseConfig } from "./config.ts";
-import { startGateway } from "./server.ts";
+import { createLogger, startGateway } from "./server.ts";
 
 async function main(): Promise<void> {
   let parsed;
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = parsed.config;
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   let gateway;
   try {
     gateway = await startGateway(config, logger);

@@ -2,7 +2,7 @@
 // a shared, noisy machine hits all of them alike; medians summarize the rounds.
 
 import { treeCpuSeconds } from "./cpu.ts";
-import { runLoad, type LoadSpec, type ReplayRequest } from "./load.ts";
+import { runLoad, type LoadSpec, type ReplayRequest, type SqsReceiveDelete } from "./load.ts";
 import type { SystemUnderTest } from "./systems.ts";
 
 export interface Workload {
@@ -12,6 +12,8 @@ export interface Workload {
   maxRequests: number;
   /** Requests for this system (signed for its endpoint). */
   requests(system: SystemUnderTest): Promise<ReplayRequest[]>;
+  /** Dynamic SQS receive+delete cycles instead of replayed requests. */
+  sqsReceiveDelete?(system: SystemUnderTest): Promise<SqsReceiveDelete>;
   /** Items per request, e.g. 10 for a batch of 10 messages (ops/s is then items/s). */
   itemsPerRequest?: number;
   /** Report MB/s of response+request bytes as well. */
@@ -47,15 +49,20 @@ function medianSample(samples: Sample[]): Sample {
 
 export async function compare(workload: Workload, systems: SystemUnderTest[], rounds: number, log: (s: string) => void = console.log): Promise<Row[]> {
   const requests = new Map<SystemUnderTest, ReplayRequest[]>();
-  for (const s of systems) requests.set(s, await workload.requests(s));
+  const dynamic = new Map<SystemUnderTest, SqsReceiveDelete>();
+  for (const s of systems) {
+    requests.set(s, await workload.requests(s));
+    if (workload.sqsReceiveDelete) dynamic.set(s, await workload.sqsReceiveDelete(s));
+  }
   const samples = new Map<SystemUnderTest, Sample[]>(systems.map((s) => [s, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const s of systems) {
-      const spec: LoadSpec = { url: s.url, connections: workload.connections, durationSeconds: workload.durationSeconds, maxRequests: workload.maxRequests, requests: requests.get(s)! };
+      const spec: LoadSpec = { url: s.url, connections: workload.connections, durationSeconds: workload.durationSeconds, maxRequests: workload.maxRequests, requests: requests.get(s)!, sqsReceiveDelete: dynamic.get(s) };
       const cpu0 = treeCpuSeconds(s.pid);
       const r = await runLoad(spec);
       const cpu = treeCpuSeconds(s.pid) - cpu0;
-      const items = workload.itemsPerRequest ?? 1;
+      // Items per request: fixed (a batch of 10), or counted by the worker (messages deleted).
+      const items = r.items !== undefined ? r.items / Math.max(1, r.requests) : (workload.itemsPerRequest ?? 1);
       const sample: Sample = {
         opsPerSecond: r.opsPerSecond * items,
         p50Ms: r.p50Ms,

@@ -1,30 +1,86 @@
 // Runs one autocannon load in its own process, so the load generator never shares an
 // event loop with the system under test, and prints the result as one JSON line.
-// Input (argv[2]): JSON LoadSpec.
+// Input (argv[2]): a file holding the JSON LoadSpec.
 
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
-import type { LoadSpec, LoadResult } from "./load.ts";
+import aws4 from "aws4";
+import type { LoadSpec, LoadResult, SqsReceiveDelete } from "./load.ts";
 
-const spec = JSON.parse(process.argv[2]!) as LoadSpec;
-autocannon({
-  url: spec.url,
-  connections: spec.connections,
-  duration: spec.durationSeconds,
-  amount: spec.maxRequests,
-  pipelining: 1,
-  timeout: 30,
-  requests: spec.requests.map((r) => ({ method: r.method as "GET", path: r.path, headers: r.headers, body: r.body === undefined ? undefined : Buffer.from(r.body, "base64") })),
-}, (err: Error | null, r: autocannon.Result) => {
-  if (err) throw err;
-  const result: LoadResult = {
-    requests: r.requests.total,
-    seconds: r.duration,
-    opsPerSecond: r.requests.total / r.duration,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-    bytesPerSecond: r.throughput.total / r.duration,
-  };
-  process.stdout.write(JSON.stringify(result) + "\n");
-});
+// autocannon writes Host and Content-Length itself; a second copy of either stalls the
+// request. The values it writes are the ones that were signed.
+function withoutFraming(headers: Record<string, string>): Record<string, string> {
+  const { host: _host, "content-length": _length, ...rest } = headers;
+  return rest;
+}
+
+const spec = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as LoadSpec;
+let items = 0;
+
+type Request = autocannon.Request;
+
+/**
+ * ReceiveMessage(10) then DeleteMessageBatch of what it returned, per connection. Receipt
+ * handles are only known at run time, so these are signed as they go (aws4 signs
+ * synchronously, which autocannon's setupRequest requires).
+ */
+function receiveDelete(d: SqsReceiveDelete): Request[] {
+  const url = new URL(spec.url);
+  const sign = (target: string, body: string) =>
+    aws4.sign(
+      { host: url.host, path: "/", method: "POST", service: "sqs", region: d.region, body, headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${target}` } },
+      d.credentials,
+    ).headers as Record<string, string>;
+  return [
+    {
+      method: "POST",
+      path: "/",
+      setupRequest: (req: Request) => {
+        const body = JSON.stringify({ QueueUrl: d.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 });
+        return { ...req, body, headers: withoutFraming(sign("ReceiveMessage", body)) };
+      },
+      onResponse: (status: number, body: string, ctx: object) => {
+        const context = ctx as Record<string, unknown>;
+        const messages = status === 200 ? ((JSON.parse(body) as { Messages?: { ReceiptHandle: string }[] }).Messages ?? []) : [];
+        context.handles = messages.map((m) => m.ReceiptHandle);
+      },
+    },
+    {
+      method: "POST",
+      path: "/",
+      setupRequest: (req: Request, ctx: object) => {
+        const handles = ((ctx as Record<string, unknown>).handles as string[] | undefined) ?? [];
+        // Nothing received: restart from the receive (autocannon resets on a falsy return).
+        if (handles.length === 0) return undefined as unknown as Request;
+        const body = JSON.stringify({ QueueUrl: d.queueUrl, Entries: handles.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) });
+        return { ...req, body, headers: withoutFraming(sign("DeleteMessageBatch", body)) };
+      },
+      onResponse: (status: number, body: string) => {
+        if (status === 200) items += ((JSON.parse(body) as { Successful?: unknown[] }).Successful ?? []).length;
+      },
+    },
+  ];
+}
+
+const requests: Request[] = spec.sqsReceiveDelete
+  ? receiveDelete(spec.sqsReceiveDelete)
+  : spec.requests.map((r) => ({ method: r.method as "GET", path: r.path, headers: withoutFraming(r.headers), body: r.body === undefined ? undefined : Buffer.from(r.body, "base64") }));
+
+autocannon(
+  { url: spec.url, connections: spec.connections, duration: spec.durationSeconds, maxOverallRequests: spec.maxRequests, pipelining: 1, timeout: 30, requests },
+  (err: Error | null, r: autocannon.Result) => {
+    if (err) throw err;
+    const result: LoadResult = {
+      requests: r.requests.total,
+      seconds: r.duration,
+      opsPerSecond: r.requests.total / r.duration,
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+      bytesPerSecond: r.throughput.total / r.duration,
+      items: spec.sqsReceiveDelete ? items : undefined,
+    };
+    process.stdout.write(JSON.stringify(result) + "\n");
+  },
+);

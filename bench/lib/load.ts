@@ -1,6 +1,8 @@
 // Drive a server with replayed (pre-signed) requests from a separate autocannon process.
 
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BENCH_DIR } from "./paths.ts";
 import type { SignedRequest } from "../../e2e/harness/sign.ts";
@@ -16,6 +18,14 @@ export interface LoadSpec {
   maxRequests: number;
   /** Cycled by each connection in order. */
   requests: ReplayRequest[];
+  /** Instead of replaying `requests`: SQS ReceiveMessage(10) + DeleteMessageBatch cycles. */
+  sqsReceiveDelete?: SqsReceiveDelete;
+}
+
+export interface SqsReceiveDelete {
+  queueUrl: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface LoadResult {
@@ -27,11 +37,18 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   bytesPerSecond: number;
+  /** Items processed when the workload counts them itself (messages deleted). */
+  items?: number;
 }
 
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(BENCH_DIR, "lib", "load-worker.ts"), JSON.stringify(spec)], {
+  // The spec goes through a file: one argv string is capped at 128 KiB on Linux, and
+  // replayed PUT bodies are larger than that.
+  const dir = mkdtempSync(join(tmpdir(), "bench-load-"));
+  const specFile = join(dir, "spec.json");
+  writeFileSync(specFile, JSON.stringify(spec));
+  return new Promise<LoadResult>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(BENCH_DIR, "lib", "load-worker.ts"), specFile], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -43,5 +60,5 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
       if (code === 0 && line) resolve(JSON.parse(line) as LoadResult);
       else reject(new Error(`load worker exited with ${code}: ${out}`));
     });
-  });
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
