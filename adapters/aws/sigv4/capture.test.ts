@@ -4,6 +4,7 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import AWS2 from "aws-sdk";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -160,6 +161,22 @@ describe("requests captured from real clients", () => {
         failure: expect.stringMatching(/^(payload_hash|bad_signature)$/),
       });
     }
+  });
+
+  it("JS SDK v3 STS GetCallerIdentity (Query protocol, form body) verifies", async () => {
+    respond = (_req, res) =>
+      res
+        .writeHead(200, { "content-type": "text/xml" })
+        .end(
+          '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:user/t</Arn><UserId>u</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+        );
+    const sts = new STSClient({ endpoint, region: REGION, credentials });
+    const c = await last(() => sts.send(new GetCallerIdentityCommand({})));
+    sts.destroy();
+    const input = toInput(c);
+    expect(credentialScope(input.url, input.headers)?.service).toBe("sts");
+    const auth = await authenticate(input, live({ bufferBody: true }));
+    expect(Buffer.from(auth.bytes!).toString()).toContain("Action=GetCallerIdentity");
   });
 
   it("aws-sdk v2 S3 putObject and SQS verify", async () => {
