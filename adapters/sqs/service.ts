@@ -8,6 +8,7 @@ import { decodeJson, queueKey, type QueueRecord } from "./keyspace.ts";
 import type { Input, OperationContext } from "./model.ts";
 import type { WaitHub } from "./long-poll.ts";
 import type { SqsMetrics } from "./metrics.ts";
+import { FifoSendQueue } from "./fifo-send-queue.ts";
 
 export interface SqsOptions {
   /** Partitions of every FIFO queue created from now on (fixed per queue at creation). */
@@ -21,6 +22,8 @@ export interface SqsOptions {
 export const DEFAULT_FIFO_PARTITIONS = 8;
 
 export class SqsService {
+  readonly fifoSends: FifoSendQueue;
+
   constructor(
     readonly store: Store,
     readonly region: string,
@@ -29,7 +32,9 @@ export class SqsService {
     readonly options: SqsOptions,
     readonly hub: WaitHub,
     readonly metrics: SqsMetrics,
-  ) {}
+  ) {
+    this.fifoSends = new FifoSendQueue(store);
+  }
 
   queueUrl(origin: string, name: string): string {
     return `${origin}/${this.accountId}/${name}`;

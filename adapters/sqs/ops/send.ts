@@ -16,7 +16,6 @@ import {
 } from "../errors.ts";
 import { MAX_MESSAGE_BYTES } from "../attributes.ts";
 import { newMessageId } from "../ids.ts";
-import { appendToGroup } from "../fifo-groups.ts";
 import {
   decodeJson,
   dedupKey,
@@ -41,7 +40,6 @@ import { optEntries, optInt, optString } from "../params.ts";
 import type { SqsService } from "../service.ts";
 import type { Txn } from "../../../kvclient/store.ts";
 
-export const DEDUP_WINDOW_MS = 5 * 60_000;
 const BATCH_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
 
 interface Prepared {
@@ -115,32 +113,6 @@ function writeStandard(txn: Txn, q: QueueRecord, r: MessageRecord): void {
   txn.put(indexKey(q.id, 0, r.kind, r.vis, r.id), EMPTY);
 }
 
-/**
- * One FIFO send: a dedup hit answers the original id and sequence number; otherwise the
- * message takes the group's next sequence number (strictly increasing, even within one ms)
- * and, if the group was empty, becomes its head.
- */
-async function sendFifo(svc: SqsService, q: QueueRecord, r: MessageRecord, signal: AbortSignal): Promise<MessageRecord> {
-  const group = r.group!;
-  const scope = q.attrs.DeduplicationScope === "messageGroup" ? `g:${group}` : "q";
-  return svc.store.transact(
-    async (txn) => {
-      const now = Date.now();
-      const dk = dedupKey(q.id, scope, r.dedupId!);
-      const hit = await txn.get(dk);
-      if (hit) {
-        const d = decodeJson<DedupRecord>(hit);
-        if (d.expires > now) return { ...r, id: d.messageId, seq: d.seq };
-      }
-      const rec = await appendToGroup(txn, q, r, now);
-      const dedup: DedupRecord = { messageId: rec.id, seq: rec.seq!, expires: now + DEDUP_WINDOW_MS };
-      txn.put(dk, encodeJson(dedup));
-      return rec;
-    },
-    { signal, family: "sqs.send" },
-  );
-}
-
 function notifyIfVisible(svc: SqsService, q: QueueRecord, records: MessageRecord[]): void {
   if (records.some((r) => r.kind === "a")) svc.hub.notify(q.id);
 }
@@ -151,7 +123,7 @@ export async function sendMessage(svc: SqsService, input: Input, op: OperationCo
   const { record } = prepare(svc, q, input, op.senderId, now);
   let sent: MessageRecord;
   if (q.fifo) {
-    sent = await sendFifo(svc, q, record, op.signal);
+    sent = await svc.fifoSends.send(q, record);
   } else {
     await svc.store.transact(async (txn) => writeStandard(txn, q, record), { signal: op.signal, family: "sqs.send" });
     sent = record;
@@ -212,7 +184,7 @@ export async function sendMessageBatch(svc: SqsService, input: Input, op: Operat
   if (q.fifo) {
     // In order: a later entry of the same group must get a later sequence number.
     for (const { id, record } of ok) {
-      const sent = await sendFifo(svc, q, record, op.signal);
+      const sent = await svc.fifoSends.send(q, record);
       successful.push({ Id: id, ...sendResult(sent) });
       svc.metrics.partitionOp(q, sent.group, "send");
     }
