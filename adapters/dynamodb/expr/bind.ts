@@ -216,11 +216,29 @@ function checkFunctionTypes(c: Condition, ctx: ExprContext): string | undefined 
   }
 }
 
+const MAX_EXPRESSION_BYTES = 4096;
+const MAX_OPERATORS = 300;
+
 function syntaxOrEmpty<T>(text: string, label: string, parse: (t: string) => ParseResult<T>): ParseResult<T> {
   if (text === "") throw new ExprBindError(`Invalid ${label}: The expression can not be empty;`);
+  const size = Buffer.byteLength(text, "utf8");
+  if (size > MAX_EXPRESSION_BYTES)
+    throw new ExprBindError(`Invalid ${label}: Expression size has exceeded the maximum allowed size; expression size: ${size}`);
   const r = parse(text);
   if ("syntax" in r) throw new ExprBindError(`Invalid ${label}: ${r.syntax}`);
   return r;
+}
+
+function operatorCount(c: Condition): number {
+  switch (c.k) {
+    case "and":
+    case "or":
+      return 1 + operatorCount(c.l) + operatorCount(c.r);
+    case "not":
+      return 1 + operatorCount(c.c);
+    default:
+      return 1;
+  }
 }
 
 /** Parse (cached) and bind a condition-grammar expression; throws ExprBindError. */
@@ -228,6 +246,8 @@ export function bindCondition(text: string, label: string, ctx: ExprContext): Co
   const r = syntaxOrEmpty(text, label, parseCondition);
   if ("syntax" in r) throw new Error("unreachable");
   const { tree, errors } = r;
+  const ops = operatorCount(tree);
+  if (ops > MAX_OPERATORS) throw new ExprBindError(`Invalid ${label}: The expression contains too many operators; operator count: ${ops}`);
   const first = errors.parens ?? errors.unknownFunction ?? errors.misusedFunction ?? errors.reserved;
   if (first) throw new ExprBindError(`Invalid ${label}: ${first}`);
   const res = new Resolver(ctx);
