@@ -1,0 +1,139 @@
+// Cross-checks with the other clients on the machine: the AWS CLI (s3 cp both ways at
+// 100 MiB, sync, ls with prefixes, s3api tagging and multipart) and boto3 (a presigned
+// URL fetched with plain HTTP).
+
+import { expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll } from "vitest";
+import { describeBothBackends, type E2EContext } from "../harness/both-backends.ts";
+
+const run = promisify(execFile);
+
+function cliEnv(c: E2EContext): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: c.gateway.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.gateway.credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: c.gateway.region,
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_PAGER: "",
+  };
+}
+
+async function aws(c: E2EContext, ...args: string[]): Promise<string> {
+  const { stdout } = await run("aws", ["--endpoint-url", c.gateway.endpoint, ...args], { env: cliEnv(c), maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
+  return stdout;
+}
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
+  const Bucket = "cli-suite";
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "s3-cli-"));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates the bucket with aws s3 mb", async () => {
+    await aws(ctx(), "s3", "mb", `s3://${Bucket}`);
+    const ls = await aws(ctx(), "s3", "ls");
+    expect(ls).toContain(Bucket);
+  });
+
+  it("copies a 100 MiB file up and down with aws s3 cp", async () => {
+    const c = ctx();
+    const big = randomBytes(100 * 1024 * 1024);
+    const up = join(dir, "big.bin");
+    const down = join(dir, "big.down");
+    writeFileSync(up, big);
+    await aws(c, "s3", "cp", up, `s3://${Bucket}/big/big.bin`);
+    await aws(c, "s3", "cp", `s3://${Bucket}/big/big.bin`, down);
+    expect(sha(readFileSync(down))).toBe(sha(big));
+    rmSync(up);
+    rmSync(down);
+  }, 300_000);
+
+  it("syncs a directory tree and lists it with prefixes", async () => {
+    const c = ctx();
+    const tree = join(dir, "tree");
+    const files = ["a.txt", "sub/b.txt", "sub/deeper/c.txt", "other/d.txt"];
+    for (const f of files) {
+      mkdirSync(join(tree, f, ".."), { recursive: true });
+      writeFileSync(join(tree, f), `content of ${f}`);
+    }
+    await aws(c, "s3", "sync", tree, `s3://${Bucket}/tree/`);
+    const listed = await c.s3.send(new ListObjectsV2Command({ Bucket, Prefix: "tree/" }));
+    expect(listed.Contents?.map((o) => o.Key).sort()).toEqual(files.map((f) => `tree/${f}`).sort());
+    const top = await aws(c, "s3", "ls", `s3://${Bucket}/tree/`);
+    expect(top).toMatch(/PRE sub\//);
+    expect(top).toMatch(/PRE other\//);
+    expect(top).toMatch(/a\.txt/);
+    const sub = await aws(c, "s3", "ls", `s3://${Bucket}/tree/sub/`);
+    expect(sub).toMatch(/PRE deeper\//);
+    expect(sub).toMatch(/b\.txt/);
+    const recursive = await aws(c, "s3", "ls", "--recursive", `s3://${Bucket}/tree/`);
+    expect(recursive.trim().split("\n").length).toBe(4);
+    // A second sync uploads nothing; a changed file goes up again.
+    expect((await aws(c, "s3", "sync", tree, `s3://${Bucket}/tree/`)).trim()).toBe("");
+    writeFileSync(join(tree, "a.txt"), "changed content, longer");
+    expect(await aws(c, "s3", "sync", tree, `s3://${Bucket}/tree/`)).toContain("a.txt");
+    const back = join(dir, "back");
+    await aws(c, "s3", "sync", `s3://${Bucket}/tree/`, back);
+    expect(readFileSync(join(back, "sub/deeper/c.txt"), "utf8")).toBe("content of sub/deeper/c.txt");
+  });
+
+  it("tags and runs a multipart upload with aws s3api", async () => {
+    const c = ctx();
+    await aws(c, "s3api", "put-object", "--bucket", Bucket, "--key", "api/o", "--body", join(dir, "tree", "a.txt"));
+    await aws(c, "s3api", "put-object-tagging", "--bucket", Bucket, "--key", "api/o", "--tagging", "TagSet=[{Key=team,Value=storage}]");
+    const tags = JSON.parse(await aws(c, "s3api", "get-object-tagging", "--bucket", Bucket, "--key", "api/o")) as { TagSet: unknown[] };
+    expect(tags.TagSet).toEqual([{ Key: "team", Value: "storage" }]);
+    expect((await c.s3.send(new GetObjectTaggingCommand({ Bucket, Key: "api/o" }))).TagSet).toEqual([{ Key: "team", Value: "storage" }]);
+    const create = JSON.parse(await aws(c, "s3api", "create-multipart-upload", "--bucket", Bucket, "--key", "api/mp")) as { UploadId: string };
+    const p1 = join(dir, "p1");
+    const p2 = join(dir, "p2");
+    const b1 = randomBytes(5 * 1024 * 1024);
+    const b2 = randomBytes(1000);
+    writeFileSync(p1, b1);
+    writeFileSync(p2, b2);
+    const e1 = JSON.parse(await aws(c, "s3api", "upload-part", "--bucket", Bucket, "--key", "api/mp", "--upload-id", create.UploadId, "--part-number", "1", "--body", p1)) as { ETag: string };
+    const e2 = JSON.parse(await aws(c, "s3api", "upload-part", "--bucket", Bucket, "--key", "api/mp", "--upload-id", create.UploadId, "--part-number", "2", "--body", p2)) as { ETag: string };
+    const parts = JSON.parse(await aws(c, "s3api", "list-parts", "--bucket", Bucket, "--key", "api/mp", "--upload-id", create.UploadId)) as { Parts: { PartNumber: number }[] };
+    expect(parts.Parts.map((p) => p.PartNumber)).toEqual([1, 2]);
+    const uploads = JSON.parse(await aws(c, "s3api", "list-multipart-uploads", "--bucket", Bucket)) as { Uploads: { Key: string }[] };
+    expect(uploads.Uploads.map((u) => u.Key)).toContain("api/mp");
+    const mpu = JSON.stringify({ Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] });
+    await aws(c, "s3api", "complete-multipart-upload", "--bucket", Bucket, "--key", "api/mp", "--upload-id", create.UploadId, "--multipart-upload", mpu);
+    const got = await c.s3.send(new GetObjectCommand({ Bucket, Key: "api/mp" }));
+    expect(sha(await got.Body!.transformToByteArray())).toBe(sha(Buffer.concat([b1, b2])));
+  });
+
+  it("serves a boto3 presigned URL to plain HTTP", async () => {
+    const c = ctx();
+    const script = [
+      "import boto3, sys",
+      "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id=sys.argv[3], aws_secret_access_key=sys.argv[4])",
+      "s3.put_object(Bucket='cli-suite', Key='boto/o', Body=b'from boto3')",
+      "print(s3.generate_presigned_url('get_object', Params={'Bucket': 'cli-suite', 'Key': 'boto/o'}, ExpiresIn=120))",
+    ].join("\n");
+    const { stdout } = await run("python3", ["-c", script, c.gateway.endpoint, c.gateway.region, c.gateway.credentials.accessKeyId, c.gateway.credentials.secretAccessKey], { env: cliEnv(c) });
+    const res = await fetch(stdout.trim());
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("from boto3");
+  });
+
+  it("sees the same bucket through the SDK", async () => {
+    await expect(ctx().s3.send(new CreateBucketCommand({ Bucket }))).resolves.toBeDefined();
+  });
+});
