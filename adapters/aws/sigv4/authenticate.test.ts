@@ -249,6 +249,29 @@ describe("header auth, JSON and Query services", () => {
     await expectFailure(authenticate(input(s3Style), options({ bufferBody: true })), "bad_signature");
   });
 
+  it("takes a body the caller already read (input.bytes) instead of the stream", async () => {
+    for (const applyChecksum of [true, false]) {
+      const s = await sqsJson({ applyChecksum });
+      const bytes = s.body!;
+      const auth = await authenticate({ ...input(s, { body: null }), bytes }, options({ bufferBody: true }));
+      expect(auth.bytes).toBe(bytes);
+      const bad = Buffer.from(bytes);
+      bad[5] ^= 1;
+      await expectFailure(
+        authenticate({ ...input(s, { body: null }), bytes: bad }, options({ bufferBody: true })),
+        applyChecksum ? "payload_hash" : "bad_signature",
+      );
+      await expectFailure(
+        authenticate({ ...input(s, { body: null }), bytes }, options({ bufferBody: true, maxBufferedBytes: 4 })),
+        "body_too_large",
+      );
+    }
+    const put = await putObject();
+    const ok = await authenticate({ ...input(put, { body: null }), bytes: put.body! }, options());
+    expect(Buffer.from(await drain(ok.body)).toString()).toBe("hello world");
+    await expectFailure(authenticate({ ...input(put, { body: null }), bytes: Buffer.from("hello worle") }, options()), "payload_hash");
+  });
+
   it("enforces maxBufferedBytes", async () => {
     const s = await sqsJson();
     const e = await expectFailure(authenticate(input(s), options({ bufferBody: true, maxBufferedBytes: 10 })), "body_too_large");

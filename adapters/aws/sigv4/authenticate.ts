@@ -25,6 +25,11 @@ export interface AuthInput {
   headers: Headers;
   body: ReadableStream<Uint8Array> | null;
   /**
+   * The whole payload, when the caller has already read it (cheaper than a stream for the
+   * small JSON/Query bodies); `body` is then ignored.
+   */
+  bytes?: Uint8Array;
+  /**
    * The request target exactly as on the wire (`/path?query`, e.g. IncomingMessage.url).
    * Optional: WHATWG URL parsing normalizes dot segments and backslashes, which breaks the
    * signature of an S3 key like `a/../b`; pass it when the server has it.
@@ -244,8 +249,7 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
   }
 
   const signedHeaders = splitSignedHeaders(claimed.signedHeadersRaw, presigned);
-  const signedSet = new Set(signedHeaders);
-  if (!signedSet.has("host")) {
+  if (!signedHeaders.includes("host")) {
     throw new AuthError("unsigned_header_required", "host must be signed", { ...ctx, headersNotSigned: ["host"] });
   }
   const isS3 = service === "s3";
@@ -253,7 +257,7 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
     // S3 refuses x-amz-* headers the signature does not cover (their meaning is not protected).
     let notSigned: string[] | undefined;
     for (const [name] of headers) {
-      if (name.startsWith("x-amz-") && !signedSet.has(name) && !(presigned && name === "x-amz-content-sha256")) {
+      if (name.startsWith("x-amz-") && !signedHeaders.includes(name) && !(presigned && name === "x-amz-content-sha256")) {
         (notSigned ??= []).push(name);
       }
     }
@@ -269,11 +273,17 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
   else contentSha = headerSha;
   if (contentSha === null && isS3) throw new AuthError("content_sha256_missing", "x-amz-content-sha256 missing", ctx);
 
+  const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+  const preread = input.bytes;
+  if (preread !== undefined && preread.byteLength > maxBuffered) {
+    throw new AuthError("body_too_large", "request body too large", { ...ctx, maxBytes: maxBuffered });
+  }
+
   let chunkedMode: ChunkedMode | undefined;
   let bytes: Uint8Array | undefined;
   let payloadHash: string;
   if (contentSha === null) {
-    bytes = await readAll(input.body, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED);
+    bytes = preread ?? (await readAll(input.body, maxBuffered));
     payloadHash = sha256Hex(bytes);
   } else {
     payloadHash = contentSha;
@@ -294,7 +304,8 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
     canonicalPath(target.path, service),
     canonicalQuery(params),
     signedHeaders,
-    (name) => headers.get(name) ?? (name === "host" ? input.url.host : ""),
+    headers,
+    input.url.host,
     claimed.signedHeadersRaw,
     payloadHash,
   );
@@ -318,9 +329,9 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
     contentSha256: headerSha ?? undefined,
     presigned,
   };
-  const wrapError = (e: AuthError): Error => new BodyAuthError(e, authErrorFor(service, e));
+  const wrapError = bodyErrorFor(service);
 
-  let body: ReadableStream<Uint8Array> | null = input.body;
+  let body: ReadableStream<Uint8Array> | null = preread !== undefined ? null : input.body;
   let contentLength = parseLength(headers.get("content-length"));
   let trailers = NO_TRAILERS;
 
@@ -330,7 +341,7 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
       throw new AuthError("decoded_length_missing", "aws-chunked body without x-amz-decoded-content-length", ctx);
     }
     const declared = headers.get("x-amz-trailer");
-    const decodedBody = decodeAwsChunked(input.body ?? streamOf(new Uint8Array(0)), {
+    const decodedBody = decodeAwsChunked(body ?? streamOf(preread ?? new Uint8Array(0)), {
       mode: chunkedMode,
       decodedLength,
       signing:
@@ -354,24 +365,26 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
       !headers.has("transfer-encoding");
     if (noBody) {
       // nothing to verify
-    } else if (body === null) {
+    } else if (body === null && preread === undefined) {
       if (contentSha !== EMPTY_SHA256) {
         throw new AuthError("payload_hash", "payload hash mismatch", { ...ctx, clientSha256: contentSha, computedSha256: EMPTY_SHA256 });
       }
-    } else if (opts.bufferBody) {
-      bytes = await readAll(body, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED);
+    } else if (opts.bufferBody || preread !== undefined) {
+      bytes = preread ?? (await readAll(input.body, maxBuffered));
       const got = sha256Hex(bytes);
       if (got !== contentSha) {
         throw new AuthError("payload_hash", "payload hash mismatch", { ...ctx, clientSha256: contentSha, computedSha256: got });
       }
     } else {
-      body = verifySha256Stream(body, contentSha, wrapError);
+      body = verifySha256Stream(body!, contentSha, wrapError);
     }
   }
 
-  if (opts.bufferBody && bytes === undefined) {
+  if (bytes === undefined && chunkedMode === undefined && preread !== undefined) {
+    bytes = preread;
+  } else if (opts.bufferBody && bytes === undefined) {
     try {
-      bytes = await readAll(body, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED);
+      bytes = chunkedMode === undefined ? (preread ?? (await readAll(input.body, maxBuffered))) : await readAll(body, maxBuffered);
     } catch (err) {
       throw err instanceof BodyAuthError ? err.authError : err;
     }
@@ -393,6 +406,11 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
     };
   }
   return { principal, signing, body, contentLength, trailers };
+}
+
+/** What a verifying body stream errors with: the service's AwsError, failure attached. */
+function bodyErrorFor(service: string): (e: AuthError) => Error {
+  return (e) => new BodyAuthError(e, authErrorFor(service, e));
 }
 
 function parseLength(v: string | null): number | undefined {

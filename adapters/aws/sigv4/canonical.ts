@@ -105,16 +105,21 @@ export function canonicalHeaderValue(v: string): string {
   return v.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").trim();
 }
 
+/** `host` falls back to the URL's authority (HTTP/2 requests carry :authority instead). */
 export function canonicalRequest(
   method: string,
   path: string,
   query: string,
   signedHeaders: readonly string[],
-  headerValue: (name: string) => string,
+  headers: Headers,
+  urlHost: string,
   signedHeadersRaw: string,
   payloadHash: string,
 ): string {
-  let headers = "";
-  for (const name of signedHeaders) headers += name + ":" + canonicalHeaderValue(headerValue(name)) + "\n";
-  return method + "\n" + path + "\n" + query + "\n" + headers + "\n" + signedHeadersRaw + "\n" + payloadHash;
+  let lines = "";
+  for (const name of signedHeaders) {
+    const v = headers.get(name) ?? (name === "host" ? urlHost : "");
+    lines += name + ":" + canonicalHeaderValue(v) + "\n";
+  }
+  return method + "\n" + path + "\n" + query + "\n" + lines + "\n" + signedHeadersRaw + "\n" + payloadHash;
 }

@@ -104,11 +104,19 @@ export function parseAmzDate(s: string): number | undefined {
 export function splitSignedHeaders(raw: string, presigned: boolean): string[] {
   const names = raw.split(";");
   for (const n of names) {
-    if (n.length === 0 || n !== n.toLowerCase()) {
+    if (n.length === 0 || hasUpper(n)) {
       throw new AuthError("malformed", "SignedHeaders must be a ';'-separated list of lowercase header names.", {
         presigned,
       });
     }
   }
   return names;
+}
+
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
 }
