@@ -19,9 +19,23 @@ export interface OpContext {
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
 
+// Decoded table records keyed by their exact bytes: every request still reads the record
+// from the store (so schema changes are seen at once), but skips re-parsing an unchanged one.
+// Callers must not mutate a record obtained here.
+const decoded = new Map<string, { bytes: Uint8Array; record: TableRecord }>();
+
+function decodeTable(name: string, bytes: Uint8Array): TableRecord {
+  const hit = decoded.get(name);
+  if (hit && Buffer.compare(hit.bytes, bytes) === 0) return hit.record;
+  const record = decodeJson<TableRecord>(bytes);
+  if (decoded.size >= 1000) decoded.clear();
+  decoded.set(name, { bytes: bytes.slice(), record });
+  return record;
+}
+
 export async function readTable(ctx: OpContext, name: string, consistency: Consistency = "linearizable"): Promise<TableRecord | undefined> {
   const kv = await ctx.store.get(tableKey(name), { signal: ctx.signal, consistency });
-  return kv ? decodeJson<TableRecord>(kv.value) : undefined;
+  return kv ? decodeTable(name, kv.value) : undefined;
 }
 
 /** The table, or the ResourceNotFoundException item operations answer. */
@@ -33,6 +47,6 @@ export async function requireTable(ctx: OpContext, name: string, consistency: Co
 
 export async function txnTable(txn: Txn, name: string): Promise<TableRecord | undefined> {
   const v = await txn.get(tableKey(name));
-  const t = v ? decodeJson<TableRecord>(v) : undefined;
+  const t = v ? decodeTable(name, v) : undefined;
   return t && t.status !== "DELETING" ? t : undefined;
 }

@@ -9,7 +9,8 @@ import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
 import { indexKeyError, storageKey, type TableRecord } from "../storage/table.ts";
 import { checkAttributeValue, itemSize, MAX_ITEM_BYTES, typeOf, valueOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
 import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.ts";
-import { conditionalCheckFailed, resourceNotFound, validationError } from "../wire/errors.ts";
+import { conditionalCheckFailed, DdbError, resourceNotFound, validationError } from "../wire/errors.ts";
+import type { Txn } from "../../../kvclient/store.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits } from "./capacity.ts";
 import { requireTable, txnTable, type Input, type OpContext, type Output } from "./context.ts";
 import {
@@ -25,6 +26,7 @@ import { checkItemKey, checkKey, keyOf } from "./keys.ts";
 
 type Outcome =
   | { kind: "missing" }
+  | { kind: "error"; error: DdbError }
   | { kind: "failed"; old?: Item }
   | { kind: "invalid"; message: string }
   | { kind: "done"; old?: Item; next?: Item; writes: IndexWrite[]; paths?: ResolvedPath[] };
@@ -55,17 +57,28 @@ function failure(data: Input, old: Item | undefined): never {
   throw conditionalCheckFailed(data.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && old ? old : undefined);
 }
 
-async function runItemTxn(ctx: OpContext, name: string, body: (t: TableRecord, txn: Parameters<Parameters<OpContext["store"]["transact"]>[0]>[0]) => Promise<Outcome>): Promise<Outcome & { table?: TableRecord }> {
+/**
+ * One transaction over the table record, the item and its index entries. Schema checks run
+ * inside, against the same table record the write commits over; their errors come back as
+ * outcomes (business results are not store failures) and are thrown here.
+ */
+async function runItemTxn(ctx: OpContext, name: string, body: (t: TableRecord, txn: Txn) => Promise<Outcome>): Promise<Outcome & { table?: TableRecord }> {
   let table: TableRecord | undefined;
   const out = await ctx.store.transact(
     async (txn) => {
       table = await txnTable(txn, name);
       if (!table) return { kind: "missing" } as Outcome;
-      return body(table, txn);
+      try {
+        return await body(table, txn);
+      } catch (e) {
+        if (e instanceof DdbError) return { kind: "error", error: e } as Outcome;
+        throw e;
+      }
     },
     { signal: ctx.signal, family: "ddb.item" },
   );
   if (out.kind === "missing") throw resourceNotFound();
+  if (out.kind === "error") throw out.error;
   if (out.kind === "invalid") throw validationError(out.message);
   return { ...out, table };
 }
@@ -82,12 +95,10 @@ export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
   expectedCondition(data, legacyOnly);
   const bound = bindExpressions(data);
   const { cond, ctx: ectx } = conditionOf(data, bound);
-  const table0 = await requireTable(ctx, data.TableName as string);
-  checkItemKey(table0, item);
-  const idxErr = indexKeyError(table0, item);
-  if (idxErr) throw validationError(idxErr);
-  const key = keyOf(table0, item);
+  let key: Item = {};
   const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+    checkItemKey(t, item);
+    key = keyOf(t, item);
     const old = await readItem(txn, t, key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     const idx = indexKeyError(t, item);
@@ -113,9 +124,8 @@ export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
   if (data.ReturnValues && data.ReturnValues !== "ALL_OLD" && data.ReturnValues !== "NONE")
     throw validationError("ReturnValues can only be ALL_OLD or NONE");
   const { cond, ctx: ectx } = conditionOf(data, bound);
-  const table0 = await requireTable(ctx, data.TableName as string);
-  checkKey(table0, key);
   const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+    checkKey(t, key);
     const old = await readItem(txn, t, key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined) : [] };
@@ -229,16 +239,15 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
   expectedCondition(data, legacyOnly);
   const bound = bindExpressions(data);
   const { cond, ctx: ectx } = conditionOf(data, bound);
-  const table0 = await requireTable(ctx, data.TableName as string);
-  checkKey(table0, key);
-  const keyNames = new Set(table0.keySchema.map((k) => k.AttributeName));
   const targets: ResolvedPath[] = bound.update
     ? bound.update.map((a) => bound.ctx.resolvePath(a.path))
     : Object.keys(attributeUpdates ?? {}).map((a) => [a]);
-  for (const p of targets)
-    if (keyNames.has(p[0] as string))
-      throw validationError(`One or more parameter values were invalid: Cannot update attribute ${p[0]}. This attribute is part of the key`);
   const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+    checkKey(t, key);
+    const keyNames = new Set(t.keySchema.map((k) => k.AttributeName));
+    for (const p of targets)
+      if (keyNames.has(p[0] as string))
+        throw validationError(`One or more parameter values were invalid: Cannot update attribute ${p[0]}. This attribute is part of the key`);
     const old = await readItem(txn, t, key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     let next: Item;

@@ -29,6 +29,8 @@ export class Background {
   private lastTtl = 0;
   private lastTokens = 0;
   private wakeRequested = false;
+  private lastBackfillLook = 0;
+  private backfillHint = true;
   private readonly ttlCursor = new Map<string, Uint8Array>();
 
   constructor(private readonly opts: BackgroundOptions) {}
@@ -50,6 +52,7 @@ export class Background {
   /** Run a pass soon (after DeleteTable or UpdateTable). */
   wake(): void {
     if (this.abort.signal.aborted) return;
+    this.backfillHint = true;
     if (this.running) {
       this.wakeRequested = true;
       return;
@@ -148,7 +151,12 @@ export class Background {
    */
   private async backfillOnce(): Promise<boolean> {
     const { store } = this.opts;
+    // Listing tables costs a range read: look when woken, or now and then for backfills that
+    // another gateway process started and did not finish.
+    if (!this.backfillHint && Date.now() - this.lastBackfillLook < 10_000) return false;
+    this.lastBackfillLook = Date.now();
     const tables = await this.tables();
+    this.backfillHint = tables.some((x) => x.indexes.some((i) => i.backfilling));
     const t = tables.find((x) => x.indexes.some((i) => i.backfilling));
     if (!t) return false;
     const index = t.indexes.find((i) => i.backfilling)!;

@@ -5,8 +5,8 @@
 import type { Store } from "../../../kvclient/store.ts";
 import { indexRange, itemsRange } from "../keyspace.ts";
 
-const TTL_MS = 5_000;
-const SCAN_CAP = 100_000;
+const TTL_MS = 5_000; // DescribeTable waiters poll; a short cache keeps them cheap
+const SCAN_CAP = 10_000;
 const PAGE = 1000;
 
 interface Entry {
@@ -43,7 +43,12 @@ export class TableStats {
       start = new Uint8Array(last.length + 1);
       start.set(last);
     }
-    if (count >= SCAN_CAP) count = await this.store.count(range, { signal, consistency: "serializable" });
+    if (count >= SCAN_CAP) {
+      // Large tables: count exactly, extrapolate the size from the sample.
+      const total = await this.store.count(range, { signal, consistency: "serializable" });
+      bytes = Math.round((bytes / count) * total);
+      count = total;
+    }
     const entry = { at: Date.now(), count, bytes };
     if (this.cache.size > 1000) this.cache.clear();
     this.cache.set(key, entry);
