@@ -82,12 +82,16 @@ export const createSqsAdapter: AdapterFactory = (config) => {
         senderId: req.principal.accessKeyId,
         signal: req.signal,
       };
+      const logStoreTrouble = (err: unknown) => {
+        if (err instanceof KvError) config.logger.warn({ err, requestId: req.requestId, operation: req.operation }, "sqs store failure answered as retryable");
+      };
       const target = jsonAction(req.headers);
       if (target !== undefined) {
         try {
           const input = parseJsonBody(req.bytes);
           return jsonResponse(await run(target, input, req, op));
         } catch (err) {
+          logStoreTrouble(err);
           const e = toAwsError(err);
           if (!e) {
             config.logger.error({ err, requestId: req.requestId }, "sqs operation failed");
@@ -106,12 +110,14 @@ export const createSqsAdapter: AdapterFactory = (config) => {
           headers: { "content-type": "text/xml" },
         });
       } catch (err) {
+        logStoreTrouble(err);
         const e = toAwsError(err);
         if (!e) config.logger.error({ err, requestId: req.requestId }, "sqs operation failed");
         return queryErrorResponse(e ?? internalError(), req.requestId, QUERY_XMLNS);
       }
     },
     async start() {
+      svc.queues.start();
       hub.ensureWatching();
       reaper.start();
       mover.start();
@@ -122,6 +128,7 @@ export const createSqsAdapter: AdapterFactory = (config) => {
       await mover.stop();
       await reaper.stop();
       await hub.stop();
+      await svc.queues.stop();
     },
   };
   return adapter;

@@ -9,6 +9,7 @@ import type { Input, OperationContext } from "./model.ts";
 import type { WaitHub } from "./long-poll.ts";
 import type { SqsMetrics } from "./metrics.ts";
 import { FifoSendQueue } from "./fifo-send-queue.ts";
+import { QueueCache } from "./queue-cache.ts";
 
 export interface SqsOptions {
   /** Partitions of every FIFO queue created from now on (fixed per queue at creation). */
@@ -23,6 +24,7 @@ export const DEFAULT_FIFO_PARTITIONS = 8;
 
 export class SqsService {
   readonly fifoSends: FifoSendQueue;
+  readonly queues: QueueCache;
 
   constructor(
     readonly store: Store,
@@ -34,6 +36,7 @@ export class SqsService {
     readonly metrics: SqsMetrics,
   ) {
     this.fifoSends = new FifoSendQueue(store);
+    this.queues = new QueueCache(store, logger);
   }
 
   queueUrl(origin: string, name: string): string {
@@ -52,7 +55,13 @@ export class SqsService {
     return parts[5] || undefined;
   }
 
-  async getQueue(name: string, signal: AbortSignal): Promise<QueueRecord | undefined> {
+  /** The queue record, possibly a few seconds stale (see QueueCache). */
+  getQueue(name: string, signal: AbortSignal): Promise<QueueRecord | undefined> {
+    return this.queues.get(name, signal);
+  }
+
+  /** The queue record read from the store now (for decisions that must not be stale). */
+  async getQueueFresh(name: string, signal: AbortSignal): Promise<QueueRecord | undefined> {
     const kv = await this.store.get(queueKey(name), { signal });
     return kv ? decodeJson<QueueRecord>(kv.value) : undefined;
   }
@@ -81,8 +90,9 @@ export class SqsService {
     return name;
   }
 
-  async requireQueue(input: Input, op: OperationContext): Promise<QueueRecord> {
-    const q = await this.getQueue(this.queueNameOf(input, op), op.signal);
+  async requireQueue(input: Input, op: OperationContext, fresh = false): Promise<QueueRecord> {
+    const name = this.queueNameOf(input, op);
+    const q = fresh ? await this.getQueueFresh(name, op.signal) : await this.getQueue(name, op.signal);
     if (!q) throw queueDoesNotExist();
     return q;
   }

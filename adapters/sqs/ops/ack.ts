@@ -73,27 +73,27 @@ export async function deleteMessageBatch(svc: SqsService, input: Input, op: Oper
     }
   }
   const successful: Output[] = [];
-  // Standard queues delete the whole batch in one transaction; FIFO deletes touch group
-  // state, so each runs alone and a conflict on one group never re-runs the others.
-  if (!q.fifo && handles.length > 0) {
-    const deleted = await svc.store.transact(
-      async (txn) => {
-        let n = 0;
-        for (const { h } of handles) if (await deleteOne(txn, q, h)) n++;
-        return n;
-      },
-      { signal: op.signal, family: "sqs.delete" },
-    );
-    svc.metrics.partitionOps(q, 0, "delete", deleted);
-  } else {
-    await Promise.all(
-      handles.map(async ({ h }) => {
-        if (await svc.store.transact((txn) => deleteOne(txn, q, h), { signal: op.signal, family: "sqs.delete" })) {
-          svc.metrics.partitionOps(q, h.partition, "delete", 1);
-        }
-      }),
-    );
+  // One transaction per partition: deletes of one FIFO group share its state key, so they
+  // must run in sequence inside one transaction rather than conflict with each other.
+  const byPartition = new Map<number, ReceiptHandle[]>();
+  for (const { h } of handles) {
+    const list = byPartition.get(h.partition) ?? [];
+    list.push(h);
+    byPartition.set(h.partition, list);
   }
+  await Promise.all(
+    [...byPartition].map(async ([partition, hs]) => {
+      const deleted = await svc.store.transact(
+        async (txn) => {
+          let n = 0;
+          for (const h of hs) if (await deleteOne(txn, q, h)) n++;
+          return n;
+        },
+        { signal: op.signal, family: "sqs.delete" },
+      );
+      svc.metrics.partitionOps(q, partition, "delete", deleted);
+    }),
+  );
   for (const { id } of handles) successful.push({ Id: id });
   return { Successful: successful, Failed: failed };
 }

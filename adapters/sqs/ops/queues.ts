@@ -94,6 +94,7 @@ export async function createQueue(svc: SqsService, input: Input, op: OperationCo
     },
     { signal: op.signal, family: "sqs.queue" },
   );
+  svc.queues.invalidate(name);
   return { QueueUrl: svc.queueUrl(op.origin, name) };
 }
 
@@ -147,11 +148,12 @@ export async function deleteQueue(svc: SqsService, input: Input, op: OperationCo
     },
     { signal: op.signal, family: "sqs.queue" },
   );
+  svc.queues.invalidate(name);
   return {};
 }
 
 export async function getQueueAttributes(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
-  const q = await svc.requireQueue(input, op);
+  const q = await svc.requireQueue(input, op, true);
   const requested = optStringList(input, "AttributeNames") ?? [];
   for (const n of requested) if (n !== "All" && !isKnownAttribute(n)) throw invalidAttributeName(n);
   const all = requested.includes("All");
@@ -180,7 +182,7 @@ export async function setQueueAttributes(svc: SqsService, input: Input, op: Oper
   const name = svc.queueNameOf(input, op);
   const raw = optStringMap(input, "Attributes");
   if (raw === undefined) throw missingParameter("Attributes");
-  const current = await svc.getQueue(name, op.signal);
+  const current = await svc.getQueueFresh(name, op.signal);
   if (!current) throw queueDoesNotExist();
   const given: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) given[k] = normalizeAttribute(k, v, current.fifo, false);
@@ -212,7 +214,7 @@ export async function updateQueue(
       return q;
     },
     { signal, family: "sqs.queue" },
-  );
+  ).finally(() => svc.queues.invalidate(name));
 }
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -237,6 +239,7 @@ export async function purgeQueue(svc: SqsService, input: Input, op: OperationCon
     },
     { signal: op.signal, family: "sqs.queue" },
   );
+  svc.queues.invalidate(name);
   return {};
 }
 
@@ -266,12 +269,12 @@ export async function untagQueue(svc: SqsService, input: Input, op: OperationCon
 }
 
 export async function listQueueTags(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
-  const q = await svc.requireQueue(input, op);
+  const q = await svc.requireQueue(input, op, true);
   return Object.keys(q.tags).length > 0 ? { Tags: q.tags } : {};
 }
 
 export async function listDeadLetterSourceQueues(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
-  const q = await svc.requireQueue(input, op);
+  const q = await svc.requireQueue(input, op, true);
   const arn = svc.queueArn(q.name);
   const max = optInt(input, "MaxResults", { min: 1, max: 1000, reason: "MaxResults must be an integer between 1 and 1000." });
   const tokenRaw = optString(input, "NextToken");
