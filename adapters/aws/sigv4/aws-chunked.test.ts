@@ -235,6 +235,12 @@ describe("STREAMING-UNSIGNED-PAYLOAD-TRAILER", () => {
     expect(error).toBeUndefined();
   });
 
+  it("rejects a body without the trailer x-amz-trailer declared", async () => {
+    const b = await build("STREAMING-UNSIGNED-PAYLOAD-TRAILER", chunks, [["x-amz-checksum-crc32", "abcd"]]);
+    const without = encodeChunked({ ...b.spec, chunks, trailers: [] });
+    await expectStreamFailure(b, without, "trailer_malformed");
+  });
+
   it("rejects a signature line on unsigned chunks, garbage after the end, a bad trailer line", async () => {
     const b = await build("STREAMING-UNSIGNED-PAYLOAD-TRAILER", chunks, [["x-amz-checksum-crc32", "abcd"]]);
     await expectStreamFailure(b, Buffer.concat([b.body, Buffer.from("junk")]), "chunk_malformed");

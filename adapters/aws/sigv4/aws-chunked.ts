@@ -189,6 +189,11 @@ export function decodeAwsChunked(source: ReadableStream<Uint8Array>, opts: Chunk
         found.append(name, value);
         canonical += name + ":" + value + "\n";
       }
+      if (opts.declaredTrailers !== undefined) {
+        for (const name of opts.declaredTrailers) {
+          if (!found.has(name)) throw fail("trailer_malformed", "declared trailer " + name + " is missing");
+        }
+      }
       if (signed && opts.mode === "signed-trailer") {
         if (trailerSignature === undefined) throw fail("trailer_malformed", "missing x-amz-trailer-signature");
         const s = opts.signing!;
