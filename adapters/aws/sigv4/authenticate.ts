@@ -275,7 +275,7 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
 
   const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
   const preread = input.bytes;
-  if (preread !== undefined && preread.byteLength > maxBuffered) {
+  if (opts.bufferBody && preread !== undefined && preread.byteLength > maxBuffered) {
     throw new AuthError("body_too_large", "request body too large", { ...ctx, maxBytes: maxBuffered });
   }
 
