@@ -28,6 +28,7 @@ import {
   TransactWriteItemsCommand,
   TransactGetItemsCommand,
   DescribeLimitsCommand,
+  DescribeEndpointsCommand,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import {
@@ -139,6 +140,22 @@ describeBothBackends(
         expect((await ddb().send(new ListTablesCommand({}))).TableNames).not.toContain(name);
         const limits = await ddb().send(new DescribeLimitsCommand({}));
         expect(limits.TableMaxReadCapacityUnits).toBeGreaterThan(0);
+      });
+
+      it("UpdateTable changes billing mode and throughput; DescribeEndpoints answers", async () => {
+        const name = tableName("billing");
+        await createKeyed(ddb(), name);
+        const toProvisioned = await ddb().send(new UpdateTableCommand({ TableName: name, BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 4 } }));
+        expect(toProvisioned.TableDescription?.BillingModeSummary?.BillingMode).toBe("PROVISIONED");
+        await ddb().send(new UpdateTableCommand({ TableName: name, ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 4 } }));
+        const d = (await ddb().send(new DescribeTableCommand({ TableName: name }))).Table!;
+        expect(d.TableStatus).toBe("ACTIVE");
+        expect(d.ProvisionedThroughput?.ReadCapacityUnits).toBe(2);
+        expect(d.ProvisionedThroughput?.NumberOfDecreasesToday).toBe(1);
+        const none = await ddb().send(new UpdateTableCommand({ TableName: name })).catch((e: Error) => e.message);
+        expect(none).toBe("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+        const ep = await ddb().send(new DescribeEndpointsCommand({}));
+        expect(ep.Endpoints?.[0]?.CachePeriodInMinutes).toBe(1440);
       });
 
       it("lists tables in pages", async () => {
@@ -409,6 +426,13 @@ describeBothBackends(
         expect(g2.Items!.map((i) => i.gsk)).toEqual([2.5, 100]);
         const l = await doc().send(new DocQuery({ TableName: name, IndexName: "byL", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": "a" } }));
         expect(l.Items!.map((i) => i.lsk)).toEqual(["y", "z"]);
+        const metrics = await ddb().send(
+          new PutItemCommand({ TableName: name, Item: { pk: { S: "a" }, sk: { S: "3" }, gpk: { S: "g" }, gsk: { N: "1" } }, ReturnItemCollectionMetrics: "SIZE", ReturnConsumedCapacity: "INDEXES" }),
+        );
+        expect(metrics.ItemCollectionMetrics?.ItemCollectionKey).toEqual({ pk: { S: "a" } });
+        expect(metrics.ConsumedCapacity?.Table?.CapacityUnits).toBe(1);
+        expect(metrics.ConsumedCapacity?.GlobalSecondaryIndexes?.byG?.CapacityUnits).toBe(1);
+        expect(metrics.ConsumedCapacity?.CapacityUnits).toBe(2);
         const consistent = await doc()
           .send(new DocQuery({ TableName: name, IndexName: "byG", ConsistentRead: true, KeyConditionExpression: "gpk = :g", ExpressionAttributeValues: { ":g": "g" } }))
           .catch((e: Error) => e);
