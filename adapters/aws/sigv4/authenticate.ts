@@ -295,6 +295,8 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
         }
         throw new AuthError("content_sha256_invalid", "invalid x-amz-content-sha256", { ...ctx, argumentValue: contentSha });
       }
+      // Chunk signatures chain from a header signature; a presigned URL has none to offer.
+      if (presigned) throw new AuthError("content_sha256_invalid", "aws-chunked body on a presigned URL", { ...ctx, argumentValue: contentSha });
     }
   }
 

@@ -97,6 +97,11 @@ describe("presigned S3 URLs from @aws-sdk/s3-request-presigner", () => {
       "unknown_key",
     ],
     ["credential format", (u) => u.searchParams.set("X-Amz-Credential", "garbage"), "malformed"],
+    [
+      "streaming payload",
+      (u) => u.searchParams.set("X-Amz-Content-Sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
+      "content_sha256_invalid",
+    ],
   ];
   for (const [what, edit, f] of edits) {
     it(`rejects a tampered ${what} as ${f}`, async () => {
