@@ -22,6 +22,7 @@ describe("condition grammar errors", () => {
     ["", "Invalid ConditionExpression: The expression can not be empty;"],
     ["a =", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "="'],
     ["a = :v AND", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND"'],
+    ["a = :v b", 'Invalid ConditionExpression: Syntax error; token: "b", near: ":v b"'],
     ["((a = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"],
     ["foo(a)", "Invalid ConditionExpression: Invalid function name; function: foo"],
     ["size(a)", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size"],
@@ -50,6 +51,11 @@ describe("condition grammar errors", () => {
 
 describe("update grammar", () => {
   const ctx = () => new ExprContext({}, { ":s": { S: "x" }, ":n": { N: "2" }, ":ss": { SS: ["b"] }, ":l": { L: [{ N: "9" }] } });
+  it("quotes the offending token and its neighbours", () => {
+    expect(bindErr(() => bindUpdate("ADD hits : incr", ctx()))).toBe('Invalid UpdateExpression: Syntax error; token: ":", near: "hits : incr"');
+    expect(bindErr(() => bindUpdate("INVALID SYNTAX HERE", ctx()))).toBe('Invalid UpdateExpression: Syntax error; token: "INVALID", near: "INVALID SYNTAX"');
+    expect(bindErr(() => bindUpdate("SET a = :s, #, b = :s", ctx()))).toBe('Invalid UpdateExpression: Syntax error; token: "#", near: ", #,"');
+  });
   it("checks sections, overlaps and operand types", () => {
     expect(bindErr(() => bindUpdate("SET a = :s SET b = :s", ctx()))).toBe('Invalid UpdateExpression: The "SET" section can only be used once in an update expression;');
     expect(bindErr(() => bindUpdate("SET a = :s REMOVE a.b", ctx()))).toBe(

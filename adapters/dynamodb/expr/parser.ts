@@ -34,7 +34,8 @@ function lex(src: string): Token[] {
     } else if (c === "#" || c === ":") {
       i++;
       while (i < src.length && /[A-Za-z0-9_]/.test(src[i]!)) i++;
-      t = c === "#" ? "name" : "value";
+      // A bare sigil is a token of its own that no rule accepts.
+      t = i - start === 1 ? "op" : c === "#" ? "name" : "value";
     } else if (/[0-9]/.test(c)) {
       while (i < src.length && /[A-Za-z0-9_]/.test(src[i]!)) i++;
       t = "num";
@@ -53,10 +54,12 @@ function lex(src: string): Token[] {
   return out;
 }
 
+/** DynamoDB quotes the offending token and the source from the token before it to the one after. */
 function syntaxError(src: string, toks: Token[], at: number): ExprSyntaxError {
   const tok = toks[at]!;
   const prev = at > 0 ? toks[at - 1]! : tok;
-  const near = src.slice(prev.pos, tok.t === "eof" ? src.length : tok.end);
+  const next = tok.t !== "eof" && toks[at + 1] && toks[at + 1]!.t !== "eof" ? toks[at + 1]! : tok;
+  const near = src.slice(prev.pos, next.t === "eof" ? src.length : next.end);
   return new ExprSyntaxError(`Syntax error; token: "${tok.text}", near: "${near}"`);
 }
 
