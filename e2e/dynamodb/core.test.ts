@@ -462,6 +462,23 @@ describeBothBackends(
         await ddb().send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "byColor" } }] }));
         const after = await ddb().send(new DescribeTableCommand({ TableName: name }));
         expect(after.Table?.GlobalSecondaryIndexes).toBeUndefined();
+        // Re-create at once under the same name: the dropped entries, still being removed in
+        // the background, must not leak into the new index.
+        await ddb().send(
+          new UpdateTableCommand({
+            TableName: name,
+            AttributeDefinitions: [{ AttributeName: "color", AttributeType: "S" }],
+            GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byColor", KeySchema: [{ AttributeName: "color", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+          }),
+        );
+        await doc().send(new UpdateCommand({ TableName: name, Key: { pk: "k0" }, UpdateExpression: "SET color = :b", ExpressionAttributeValues: { ":b": "blue" } }));
+        await until(
+          () => ddb().send(new DescribeTableCommand({ TableName: name })),
+          (x) => x.Table?.GlobalSecondaryIndexes?.[0]?.IndexStatus === "ACTIVE",
+        );
+        const reds2 = await doc().send(new DocQuery({ TableName: name, IndexName: "byColor", KeyConditionExpression: "color = :c", ExpressionAttributeValues: { ":c": "red" } }));
+        expect(reds2.Count).toBe(20);
+        expect(reds2.Items!.every((i) => i.color === "red")).toBe(true);
       });
 
       it("TTL expires items and their index entries; reads see them until then", async () => {

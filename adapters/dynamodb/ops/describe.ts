@@ -1,7 +1,7 @@
 // The TableDescription DynamoDB returns from CreateTable, DescribeTable, UpdateTable and
 // DeleteTable.
 
-import { tableArn, type IndexRecord, type TableRecord } from "../storage/table.ts";
+import { indexStorageId, tableArn, type IndexRecord, type TableRecord } from "../storage/table.ts";
 import type { OpContext } from "./context.ts";
 
 export interface DescribeOptions {
@@ -44,7 +44,7 @@ export async function describeTable(ctx: OpContext, t: TableRecord, opts: Descri
       ...(ppr ? { LastUpdateToPayPerRequestDateTime: t.billingModeChangedAt ?? t.createdAt } : {}),
     };
   const describeIndex = async (i: IndexRecord): Promise<Record<string, unknown>> => {
-    const s = opts.empty || i.status === "CREATING" ? { count: 0, bytes: 0 } : await ctx.stats.index(t.id, i.name, ctx.signal);
+    const s = opts.empty || i.status === "CREATING" ? { count: 0, bytes: 0 } : await ctx.stats.index(t.id, indexStorageId(i), ctx.signal);
     const out: Record<string, unknown> = { IndexName: i.name, KeySchema: i.keySchema, Projection: i.projection };
     if (i.global) {
       out.IndexStatus = opts.indexStatus ?? i.status;

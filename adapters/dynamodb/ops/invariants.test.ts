@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeJson, indexRange, itemsRange, tableKey } from "../keyspace.ts";
 import type { TableRecord } from "../storage/table.ts";
-import { indexEntry } from "../storage/table.ts";
+import { indexEntry, indexStorageId } from "../storage/table.ts";
 import { compareScalar, type AttributeValue, type Item } from "../types/attribute-value.ts";
 import { openHarness, type Harness } from "../test/harness.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
@@ -130,7 +130,7 @@ describe("index consistency", () => {
         const table = decodeJson<TableRecord>(tkv!.value);
         const items = (await h.store.scan({ ...itemsRange(table.id) })).kvs.map((kv) => decodeJson<Item>(kv.value));
         for (const index of table.indexes) {
-          const entries = (await h.store.scan({ ...indexRange(table.id, index.name), keysOnly: true })).kvs.map((kv) => kv.key);
+          const entries = (await h.store.scan({ ...indexRange(table.id, indexStorageId(index)), keysOnly: true })).kvs.map((kv) => kv.key);
           const expected = items.map((i) => indexEntry(table, index, i)).filter((k): k is Uint8Array => !!k);
           expected.sort(compareBytes);
           expect(entries.map((e) => Buffer.from(e).toString("hex"))).toEqual(expected.map((e) => Buffer.from(e).toString("hex")));

@@ -15,7 +15,7 @@ import {
   keyElement,
   partitionPrefix,
 } from "../keyspace.ts";
-import { attrType, findIndex, indexEntry, storageKey, tableKeyNames, type IndexRecord, type TableRecord } from "../storage/table.ts";
+import { attrType, findIndex, indexEntry, indexStorageId, storageKey, tableKeyNames, type IndexRecord, type TableRecord } from "../storage/table.ts";
 import { checkAttributeValue, compareScalar, itemSize, typeOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
 import { validationError } from "../wire/errors.ts";
 import { consumedCapacity, newCapacity, readUnits } from "./capacity.ts";
@@ -350,7 +350,7 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
     const ectx = b.context();
     filter = (i) => evaluate(f, i, ectx);
   }
-  const prefix = src.index ? indexPartitionPrefix(table.id, src.index.name, hc.values[0]!) : partitionPrefix(table.id, hc.values[0]!);
+  const prefix = src.index ? indexPartitionPrefix(table.id, indexStorageId(src.index), hc.values[0]!) : partitionPrefix(table.id, hc.values[0]!);
   let r = rangeFor(prefix, rc);
   const reverse = data.ScanIndexForward === false;
   if (data.ExclusiveStartKey) {
@@ -401,7 +401,7 @@ export async function scan(ctx: OpContext, data: Input): Promise<Output> {
   const of = total ?? 1;
   const from = Math.floor((seg * HASH_SPACE) / of);
   const to = Math.floor(((seg + 1) * HASH_SPACE) / of);
-  let r = src.index ? indexHashRange(table.id, src.index.name, from, to) : itemsHashRange(table.id, from, to);
+  let r = src.index ? indexHashRange(table.id, indexStorageId(src.index), from, to) : itemsHashRange(table.id, from, to);
   if (data.ExclusiveStartKey) {
     const k = startKeyBytes(src, data.ExclusiveStartKey as Item);
     r = { start: keyAfter(k), end: r.end };

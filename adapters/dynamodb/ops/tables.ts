@@ -3,7 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import { decodeJson, encodeJson, gcKey, indexRange, tableDataRanges, tableKey, tableKeyAfter, tablesRange } from "../keyspace.ts";
-import type { AttributeDefinition, IndexRecord, KeySchemaElement, Projection, TableRecord } from "../storage/table.ts";
+import { indexStorageId, type AttributeDefinition, type IndexRecord, type KeySchemaElement, type Projection, type TableRecord } from "../storage/table.ts";
 import { limitExceeded, resourceInUse, resourceNotFound, tableNotFound, validationError } from "../wire/errors.ts";
 import { readTable, type Input, type OpContext, type Output } from "./context.ts";
 import { describeTable } from "./describe.ts";
@@ -249,12 +249,12 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
             return { kind: "invalid" as const, message: `${invalid}ProvisionedThroughput must be specified for index: ${idx.IndexName}` };
           if (t.indexes.filter((i) => i.global).length >= 20)
             return { kind: "limit" as const, message: "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20" };
-          t.indexes.push({ ...indexRecord(idx, true, "CREATING"), backfilling: true });
+          t.indexes.push({ ...indexRecord(idx, true, "CREATING"), backfilling: true, id: `${idx.IndexName}.${randomUUID()}` });
         } else if (u.Delete) {
           const i = t.indexes.findIndex((x) => x.global && x.name === u.Delete!.IndexName);
           if (i < 0) return { kind: "notfound" as const, message: `Requested resource not found: Index: ${u.Delete.IndexName} not found in table: ${name}` };
-          t.indexes.splice(i, 1);
-          gc.push(indexRange(t.id, u.Delete.IndexName));
+          const [dropped] = t.indexes.splice(i, 1);
+          gc.push(indexRange(t.id, indexStorageId(dropped!)));
         } else if (u.Update) {
           const i = t.indexes.find((x) => x.global && x.name === u.Update!.IndexName);
           if (!i) return { kind: "notfound" as const, message: `Requested resource not found: Index: ${u.Update.IndexName} not found in table: ${name}` };

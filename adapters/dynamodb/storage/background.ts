@@ -160,7 +160,7 @@ export class Background {
     const t = tables.find((x) => x.indexes.some((i) => i.backfilling));
     if (!t) return false;
     const index = t.indexes.find((i) => i.backfilling)!;
-    const cursorKey = `bf:${t.id}:${index.name}`;
+    const cursorKey = `bf:${t.id}:${index.id ?? index.name}`;
     const range = itemsRange(t.id);
     const start = this.ttlCursor.get(cursorKey) ?? range.start;
     const done = await store.transact(
@@ -168,7 +168,7 @@ export class Background {
         const v = await txn.get(tableKey(t.name));
         if (!v) return true;
         const cur = decodeJson<TableRecord>(v);
-        const idx = cur.indexes.find((i) => i.name === index.name);
+        const idx = cur.indexes.find((i) => i.name === index.name && i.id === index.id);
         if (!cur || cur.id !== t.id || !idx?.backfilling) return true;
         const page = await txn.scan({ start, end: range.end, limit: this.chunk });
         for (const kv of page.kvs) {

@@ -33,6 +33,11 @@ export interface IndexRecord {
   status: "CREATING" | "ACTIVE" | "DELETING" | "UPDATING";
   /** GSI created by UpdateTable whose existing items are still being copied in. */
   backfilling?: boolean;
+  /**
+   * Unique per creation, so a dropped index's entries (removed in the background) never mix
+   * with those of a new index of the same name. Absent on indexes created with the table.
+   */
+  id?: string;
   throughput?: Throughput;
 }
 
@@ -92,6 +97,11 @@ export function liveIndexes(table: TableRecord): IndexRecord[] {
   return table.indexes.filter((i) => i.status !== "DELETING");
 }
 
+/** The name index entries are stored under. */
+export function indexStorageId(index: IndexRecord): string {
+  return index.id ?? index.name;
+}
+
 export function findIndex(table: TableRecord, name: string): IndexRecord | undefined {
   return table.indexes.find((i) => i.name === name);
 }
@@ -121,7 +131,7 @@ export function indexEntry(table: TableRecord, index: IndexRecord, item: Item): 
   if (typeOf(ipk) !== attrType(table, ih!.AttributeName)) return undefined;
   if (ir && typeOf(isk!) !== attrType(table, ir.AttributeName)) return undefined;
   const [h, r] = table.keySchema;
-  return indexEntryKey(table.id, index.name, ipk, isk, item[h!.AttributeName]!, r ? item[r.AttributeName] : undefined);
+  return indexEntryKey(table.id, indexStorageId(index), ipk, isk, item[h!.AttributeName]!, r ? item[r.AttributeName] : undefined);
 }
 
 /** Index key checks DynamoDB applies to every written item; undefined when fine. */
