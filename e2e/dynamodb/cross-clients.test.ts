@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { expect, it } from "vitest";
 import { describeBothBackends } from "../harness/both-backends.ts";
 import { ROOT } from "../harness/gateway.ts";
+import AWS from "aws-sdk";
 
 const run = promisify(execFile);
 
@@ -32,6 +33,22 @@ describeBothBackends("dynamodb cross-client", (ctx) => {
     expect(out.transact).toBe("TransactionCanceledException");
     expect(out.reasons).toEqual(["ConditionalCheckFailed"]);
     expect(out.scanTotal).toBe(30);
+  });
+
+  it("aws-sdk v2 DocumentClient (which verifies x-amz-crc32 on every response)", async () => {
+    const g = ctx().gateway;
+    const opts = { endpoint: g.endpoint, region: g.region, credentials: new AWS.Credentials(g.credentials.accessKeyId, g.credentials.secretAccessKey), maxRetries: 0 };
+    const low = new AWS.DynamoDB(opts);
+    const doc = new AWS.DynamoDB.DocumentClient({ service: low });
+    const table = `v2-${Date.now().toString(36)}`;
+    await low
+      .createTable({ TableName: table, AttributeDefinitions: [{ AttributeName: "id", AttributeType: "N" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], BillingMode: "PAY_PER_REQUEST" })
+      .promise();
+    await doc.put({ TableName: table, Item: { id: 1, name: "ünïcødé ✓", list: [1, { a: null }] } }).promise();
+    const got = await doc.get({ TableName: table, Key: { id: 1 } }).promise();
+    expect(got.Item).toEqual({ id: 1, name: "ünïcødé ✓", list: [1, { a: null }] });
+    const err = await doc.put({ TableName: table, Item: { id: 1 }, ConditionExpression: "attribute_not_exists(id)" }).promise().catch((e: { code: string }) => e.code);
+    expect(err).toBe("ConditionalCheckFailedException");
   });
 
   it("AWS CLI: create-table, put-item, query, describe, delete-table", async () => {
