@@ -93,7 +93,8 @@ export class Background {
     const now = Date.now();
     if (now - this.lastTtl >= (this.opts.ttlIntervalMs ?? 5000)) {
       this.lastTtl = now;
-      await this.sweepTtl(deadline + 2000);
+      // A bounded slice per sweep; the per-table cursor resumes where it stopped.
+      await this.sweepTtl(Date.now() + 500);
     }
     if (now - this.lastTokens >= 60_000) {
       this.lastTokens = now;
