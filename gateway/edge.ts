@@ -25,20 +25,40 @@ export interface EdgeDeps {
   logger: Logger;
 }
 
-export type EdgeHandler = (req: Request, only?: ServiceName) => Promise<Response>;
+/**
+ * `rawTarget` is the request target exactly as it arrived (IncomingMessage.url): URL parsing
+ * collapses `a/../b`, which would break S3 signatures over such keys. `only` pins a
+ * per-service listener to its service.
+ */
+export type EdgeHandler = (req: Request, rawTarget?: string, only?: ServiceName) => Promise<Response>;
+
+/**
+ * A buffered (JSON/Query) body read through node-server's direct path, which costs far less
+ * than a ReadableStream on Node 20. Without a Content-Length the size is unknown, so the
+ * body goes to authenticate() as a stream, which enforces the limit while reading.
+ */
+async function bufferedBody(req: Request): Promise<Uint8Array | undefined> {
+  if (req.method === "GET" || req.method === "HEAD") return new Uint8Array(0);
+  const length = Number(req.headers.get("content-length") ?? NaN);
+  if (!Number.isInteger(length)) return undefined;
+  if (length > MAX_BUFFERED_BODY_BYTES) throw new AwsError("RequestEntityTooLarge", `Request body exceeds ${MAX_BUFFERED_BODY_BYTES} bytes`, { status: 413 });
+  return new Uint8Array(await req.arrayBuffer());
+}
 
 export function createEdge(deps: EdgeDeps): EdgeHandler {
   const { adapters, credentials, region, accountId, metrics, logger } = deps;
 
-  async function dispatch(req: Request, url: URL, route: Route, requestId: string, signal: AbortSignal, sreqOut: { operation?: string }): Promise<Response> {
+  async function dispatch(req: Request, url: URL, rawTarget: string | undefined, route: Route, only: ServiceName | undefined, requestId: string, signal: AbortSignal, sreqOut: { operation?: string }): Promise<Response> {
     if (route.service === "unsupported") {
       throw new AwsError("UnknownServiceException", `The gateway does not serve '${route.scopeService}'`, { status: 400 });
     }
+    const buffered = route.service !== "s3";
+    const bytes = buffered ? await bufferedBody(req) : undefined;
     let auth: Authenticated;
     try {
       auth = await authenticate(
-        { method: req.method, url, headers: req.headers, body: req.body },
-        { lookup: credentials.lookup, region, bufferBody: route.service !== "s3", maxBufferedBytes: MAX_BUFFERED_BODY_BYTES },
+        { method: req.method, url, rawTarget, headers: req.headers, body: bytes === undefined ? req.body : null, bytes },
+        { lookup: credentials.lookup, region, bufferBody: buffered, maxBufferedBytes: MAX_BUFFERED_BODY_BYTES, service: only },
       );
     } catch (err) {
       if (err instanceof AuthError) throw authErrorFor(route.service, err);
@@ -54,7 +74,10 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
       method: req.method,
       url,
       headers: req.headers,
-      body: auth.body,
+      // Built only if the adapter reads it: buffered services use `bytes`.
+      get body() {
+        return auth.body;
+      },
       bytes: auth.bytes,
       contentLength: auth.contentLength,
       trailers: auth.trailers,
@@ -70,7 +93,7 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     }
   }
 
-  return async function edge(req, only) {
+  return async function edge(req, rawTarget, only) {
     const started = performance.now();
     const requestId = randomUUID();
     const url = new URL(req.url);
@@ -85,7 +108,7 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     let res: Response;
     let failure: unknown;
     try {
-      res = await dispatch(req, url, route, requestId, signal, op);
+      res = await dispatch(req, url, rawTarget, route, only, requestId, signal, op);
     } catch (err) {
       failure = err;
       res = renderError(route, err instanceof AwsError ? err : internalError(route), requestId, req.method);

@@ -3,7 +3,7 @@
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serve, type HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
 import pino, { type Logger } from "pino";
 import type { ServiceAdapter, ServiceName } from "../adapters/aws/service.ts";
@@ -36,21 +36,22 @@ function isSigned(req: Request): boolean {
   return q >= 0 && req.url.includes("X-Amz-Signature", q);
 }
 
-function buildApp(edge: EdgeHandler, store: Store, metrics: RequestMetrics, config: GatewayConfig, only?: ServiceName | "metrics"): Hono {
-  const app = new Hono();
-  const forward = (req: Request) => (only === "metrics" ? new Response("not found\n", { status: 404 }) : edge(req, only));
-  app.all("/healthz", (c) => (isSigned(c.req.raw) ? forward(c.req.raw) : liveness(c.req.raw)));
-  app.all("/healthz/leader", (c) => (isSigned(c.req.raw) ? forward(c.req.raw) : leadership(c.req.raw, store, config.leaderCheck)));
+function buildApp(edge: EdgeHandler, store: Store, metrics: RequestMetrics, config: GatewayConfig, only?: ServiceName | "metrics"): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  type Ctx = { req: { raw: Request }; env: HttpBindings };
+  const forward = (c: Ctx) => (only === "metrics" ? new Response("not found\n", { status: 404 }) : edge(c.req.raw, c.env.incoming.url, only));
+  app.all("/healthz", (c) => (isSigned(c.req.raw) ? forward(c) : liveness(c.req.raw)));
+  app.all("/healthz/leader", (c) => (isSigned(c.req.raw) ? forward(c) : leadership(c.req.raw, store, config.leaderCheck)));
   app.all("/metrics", async (c) => {
-    if (isSigned(c.req.raw) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return forward(c.req.raw);
+    if (isSigned(c.req.raw) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return forward(c);
     const text = await metrics.registry.metrics();
     return new Response(c.req.method === "HEAD" ? null : text, { headers: { "content-type": metrics.registry.contentType } });
   });
-  app.all("*", (c) => forward(c.req.raw));
+  app.all("*", (c) => forward(c));
   return app;
 }
 
-function listen(app: Hono, host: string, port: number): Promise<Server> {
+function listen(app: Hono<{ Bindings: HttpBindings }>, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server as Server)) as Server;
     server.once("error", reject);
