@@ -168,10 +168,7 @@ function setValue(o: Operand, item: Item, ctx: ExprContext): AttributeValue {
       if (o.name === "list_append") {
         const a = setValue(o.args[0]!, item, ctx);
         const b = setValue(o.args[1]!, item, ctx);
-        if (!("L" in a) || !("L" in b))
-          throw new EvalError(
-            `Incorrect operand type for operator or function; operator or function: list_append, operand type: ${typeOf("L" in a ? b : a)}`,
-          );
+        if (!("L" in a) || !("L" in b)) throw new EvalError("An operand in the update expression has an incorrect data type");
         return { L: [...a.L, ...b.L] };
       }
       throw new EvalError(`Invalid function name; function: ${o.name}`);
