@@ -3,7 +3,8 @@
 // make unrelated writes contend.
 
 import type { Store } from "../../../kvclient/store.ts";
-import { indexRange, itemsRange } from "../keyspace.ts";
+import { decodeJson, indexRange, itemsRange } from "../keyspace.ts";
+import { itemSize, type Item } from "../types/attribute-value.ts";
 
 const TTL_MS = 5_000; // DescribeTable waiters poll; a short cache keeps them cheap
 const SCAN_CAP = 10_000;
@@ -36,7 +37,7 @@ export class TableStats {
       const page = await this.store.scan({ start, end: range.end, limit: PAGE, signal, consistency: "serializable" });
       for (const kv of page.kvs) {
         count++;
-        bytes += kv.value.length;
+        bytes += itemSize(decodeJson<Item>(kv.value));
       }
       if (!page.more || page.kvs.length === 0 || count >= SCAN_CAP) break;
       const last = page.kvs[page.kvs.length - 1]!.key;
