@@ -1,26 +1,33 @@
-// Long-poll wake-ups. Waiting receivers cost one timer and one map entry each; nothing
-// polls. They wake when:
-//   - the store watch reports an index entry of their queue that is due now (a send, a
-//     delay or visibility change to 0, a group head freed) — from any gateway process;
-//   - their timer fires: the earlier of their wait deadline and the next due entry they
-//     saw (a delay or visibility timeout expiring), pulled earlier if the watch reports an
-//     entry due sooner;
-//   - a local notify (a send in this process: no need to wait for the watch round trip).
+// Long-poll wake-ups. A waiting receiver costs one map entry and one timer (its wait
+// deadline); nothing polls. Waiters of a queue are woken one at a time:
+//   - by the store watch, when an index entry of their queue is due now (a send, a delay
+//     or visibility change to 0, a freed FIFO group head), from any gateway process;
+//   - by the queue's due timer, armed at the earliest future entry a waiter or the watch
+//     has seen (a delay or visibility timeout expiring);
+//   - by a local notify after a send in this process (no watch round trip needed);
+//   - by a receiver that just took a full batch and hands the baton on, since more
+//     messages may be waiting.
+// One message wakes one receiver: a thousand parked receivers never stampede for it.
 
 import type { Logger } from "pino";
 import type { Store } from "../../kvclient/store.ts";
 import { decodeIndexKey, indexWatchPrefix } from "./keyspace.ts";
 
 interface Waiter {
-  until: number;
   timer: NodeJS.Timeout | undefined;
   wake: () => void;
+}
+
+interface QueueWaiters {
+  set: Set<Waiter>;
+  dueAt: number;
+  dueTimer: NodeJS.Timeout | undefined;
 }
 
 const RECONNECT_MS = 500;
 
 export class WaitHub {
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly queues = new Map<string, QueueWaiters>();
   /**
    * Bumped by every due-now event of any queue. A receiver reads it before scanning and
    * passes it to wait(): if it moved meanwhile, the wait returns at once, so a message
@@ -37,7 +44,7 @@ export class WaitHub {
 
   get size(): number {
     let n = 0;
-    for (const set of this.waiters.values()) n += set.size;
+    for (const q of this.queues.values()) n += q.set.size;
     return n;
   }
 
@@ -45,62 +52,78 @@ export class WaitHub {
     return this.generation;
   }
 
-  /** Resolve at `until`, on a wake-up for `qid`, or when `signal` aborts. Never rejects. */
-  wait(qid: string, until: number, signal: AbortSignal, seen = this.generation): Promise<void> {
+  hasWaiters(qid: string): boolean {
+    return (this.queues.get(qid)?.set.size ?? 0) > 0;
+  }
+
+  /**
+   * Resolve at `until`, on a wake-up for `qid`, or when `signal` aborts; never rejects.
+   * `dueAt` is the next time something in the queue falls due, if the caller knows one.
+   */
+  wait(qid: string, until: number, signal: AbortSignal, seen = this.generation, dueAt?: number): Promise<void> {
     this.ensureWatching();
-    if (seen !== this.generation) return Promise.resolve();
+    if (seen !== this.generation || signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      let set = this.waiters.get(qid);
-      if (!set) {
-        set = new Set();
-        this.waiters.set(qid, set);
+      let q = this.queues.get(qid);
+      if (!q) {
+        q = { set: new Set(), dueAt: Infinity, dueTimer: undefined };
+        this.queues.set(qid, q);
       }
-      const waiters = set;
+      const entry = q;
       const w: Waiter = {
-        until,
         timer: undefined,
         wake: () => {
           if (w.timer) clearTimeout(w.timer);
           signal.removeEventListener("abort", w.wake);
-          waiters.delete(w);
-          if (waiters.size === 0 && this.waiters.get(qid) === waiters) this.waiters.delete(qid);
+          entry.set.delete(w);
+          if (entry.set.size === 0 && this.queues.get(qid) === entry) {
+            if (entry.dueTimer) clearTimeout(entry.dueTimer);
+            this.queues.delete(qid);
+          }
           resolve();
         },
       };
-      if (signal.aborted) return resolve();
       signal.addEventListener("abort", w.wake, { once: true });
       w.timer = setTimeout(w.wake, Math.max(0, until - Date.now()));
-      waiters.add(w);
+      entry.set.add(w);
+      if (dueAt !== undefined && dueAt < until) this.arm(qid, dueAt);
     });
   }
 
-  /** Wake every waiter of `qid` (they re-read; those who find nothing wait again). */
-  notify(qid: string): void {
+  /** Wake up to `count` waiters of `qid`, longest-waiting first. */
+  notify(qid: string, count = Infinity): void {
     this.generation++;
-    const set = this.waiters.get(qid);
-    if (!set) return;
-    for (const w of [...set]) w.wake();
+    const q = this.queues.get(qid);
+    if (!q) return;
+    let n = 0;
+    for (const w of [...q.set]) {
+      if (n++ >= count) break;
+      w.wake();
+    }
   }
 
-  /** An entry of `qid` becomes due at `atMs`: wake now, or pull timers earlier. */
+  /** Wake one waiter of `qid` at `atMs` (kept if an earlier one is already armed). */
+  private arm(qid: string, atMs: number): void {
+    const q = this.queues.get(qid);
+    if (!q || atMs >= q.dueAt) return;
+    if (q.dueTimer) clearTimeout(q.dueTimer);
+    q.dueAt = atMs;
+    q.dueTimer = setTimeout(() => {
+      q.dueTimer = undefined;
+      q.dueAt = Infinity;
+      this.notify(qid, 1);
+    }, Math.max(0, atMs - Date.now()));
+  }
+
   private due(qid: string, atMs: number): void {
-    if (atMs <= Date.now()) return this.notify(qid);
-    const set = this.waiters.get(qid);
-    if (!set) return;
-    for (const w of set) {
-      if (atMs < w.until) {
-        w.until = atMs;
-        if (w.timer) clearTimeout(w.timer);
-        w.timer = setTimeout(w.wake, Math.max(0, atMs - Date.now()));
-      }
-    }
+    if (atMs <= Date.now()) this.notify(qid, 1);
+    else this.arm(qid, atMs);
   }
 
   ensureWatching(): void {
     if (this.running) return;
     this.abort = new AbortController();
-    const signal = this.abort.signal;
-    this.running = this.watchLoop(signal);
+    this.running = this.watchLoop(this.abort.signal);
   }
 
   private async watchLoop(signal: AbortSignal): Promise<void> {
@@ -118,14 +141,14 @@ export class WaitHub {
       }
       if (signal.aborted) break;
       // A broken watch may have missed wake-ups: wake everyone to re-read, then resume.
-      for (const qid of [...this.waiters.keys()]) this.notify(qid);
+      for (const qid of [...this.queues.keys()]) this.notify(qid);
       await new Promise((r) => setTimeout(r, RECONNECT_MS));
     }
   }
 
   async stop(): Promise<void> {
     this.abort?.abort();
-    for (const qid of [...this.waiters.keys()]) this.notify(qid);
+    for (const qid of [...this.queues.keys()]) this.notify(qid);
     await this.running?.catch(() => {});
     this.running = undefined;
   }

@@ -123,7 +123,7 @@ async function changeOne(svc: SqsService, q: QueueRecord, h: ReceiptHandle, time
     },
     { signal, family: "sqs.visibility" },
   );
-  if (visibleNow) svc.hub.notify(q.id);
+  if (visibleNow) svc.hub.notify(q.id, 1);
 }
 
 const notAvailable = (handle: string) =>

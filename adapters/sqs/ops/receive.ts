@@ -273,13 +273,14 @@ export async function receiveMessage(svc: SqsService, input: Input, op: Operatio
     const { got } = q.fifo ? await receiveFifo(svc, q, settings, op.signal) : await receiveStandard(svc, q, settings, op.signal);
     if (got.length > 0) {
       if (!q.fifo) svc.metrics.partitionOps(q, 0, "receive", got.length);
+      // A full batch suggests more is waiting: hand the wake-up on to the next receiver.
+      if (got.length === max && svc.hub.hasWaiters(q.id)) svc.hub.notify(q.id, 1);
       return { Messages: got.map((c) => formatMessage(svc, q, c, sysNames, attrPatterns)) };
     }
     const now = Date.now();
     if (now >= deadline || op.signal.aborted) return {};
     const due = await nextDueAt(svc, q, now, op.signal);
-    const until = Math.min(deadline, due ?? deadline);
-    await svc.hub.wait(q.id, until, op.signal, seen);
+    await svc.hub.wait(q.id, deadline, op.signal, seen, due);
     if (op.signal.aborted) return {};
     // A purge or redrive change while we waited takes effect on the next attempt.
     const fresh = await svc.getQueue(q.name, op.signal);

@@ -114,7 +114,8 @@ function writeStandard(txn: Txn, q: QueueRecord, r: MessageRecord): void {
 }
 
 function notifyIfVisible(svc: SqsService, q: QueueRecord, records: MessageRecord[]): void {
-  if (records.some((r) => r.kind === "a")) svc.hub.notify(q.id);
+  const visible = records.filter((r) => r.kind === "a").length;
+  if (visible > 0) svc.hub.notify(q.id, visible);
 }
 
 export async function sendMessage(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
