@@ -281,3 +281,16 @@ describe("Query protocol", () => {
     expect(u.text).toContain("<Code>InvalidAction</Code>");
   });
 });
+
+describe("FIFO receive attempts", () => {
+  it("a retried ReceiveRequestAttemptId returns the same messages and receipt handles", async () => {
+    const url = await create("ra.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    for (let i = 0; i < 3; i++) await h.json("SendMessage", { QueueUrl: url, MessageBody: `r${i}`, MessageGroupId: "g" });
+    const first = await receive(url, { ReceiveRequestAttemptId: "try-1", MaxNumberOfMessages: 2 });
+    const retry = await receive(url, { ReceiveRequestAttemptId: "try-1", MaxNumberOfMessages: 2 });
+    expect(retry.map((m) => m.ReceiptHandle)).toEqual(first.map((m) => m.ReceiptHandle));
+    expect(first.map((m) => m.Body)).toEqual(["r0", "r1"]);
+    const other = await receive(url, { ReceiveRequestAttemptId: "try-2" });
+    expect(other).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
 import {
   decodeGraveKey,
   decodeJson,
+  attemptsRange,
   dedupRange,
   gravesRange,
   indexKey,
@@ -65,7 +66,10 @@ export class Reaper {
     for (const kv of queues.kvs) {
       const q = decodeJson<QueueRecord>(kv.value);
       await this.reapRetention(q, signal);
-      if (q.fifo) await this.reapDedup(q, signal);
+      if (q.fifo) {
+        await this.reapExpiring(dedupRange(q.id), signal);
+        await this.reapExpiring(attemptsRange(q.id), signal);
+      }
     }
   }
 
@@ -128,8 +132,8 @@ export class Reaper {
     );
   }
 
-  private async reapDedup(q: QueueRecord, signal: AbortSignal): Promise<void> {
-    const range = dedupRange(q.id);
+  /** Delete records of a range whose `expires` has passed (dedup windows, receive attempts). */
+  private async reapExpiring(range: { start: Uint8Array; end: Uint8Array }, signal: AbortSignal): Promise<void> {
     let start = range.start;
     for (;;) {
       const page = await this.svc.store.scan({ start, end: range.end, limit: this.batch, signal });

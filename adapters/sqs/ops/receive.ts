@@ -12,6 +12,7 @@ import {
   decodeJson,
   encodeJson,
   EMPTY,
+  attemptKey,
   groupRange,
   indexDueRange,
   indexFutureRange,
@@ -268,6 +269,10 @@ export async function receiveMessage(svc: SqsService, input: Input, op: Operatio
   const deadline = Date.now() + waitMs;
 
   let settings = await settingsFor(svc, q, max, vt, op.signal);
+  if (q.fifo && attemptId) {
+    const replay = await replayAttempt(svc, q, attemptId, op.signal);
+    if (replay) return { Messages: replay.map((c) => formatMessage(svc, q, c, sysNames, attrPatterns)) };
+  }
   for (;;) {
     const seen = svc.hub.current;
     const { got } = q.fifo ? await receiveFifo(svc, q, settings, op.signal) : await receiveStandard(svc, q, settings, op.signal);
@@ -275,6 +280,7 @@ export async function receiveMessage(svc: SqsService, input: Input, op: Operatio
       if (!q.fifo) svc.metrics.partitionOps(q, 0, "receive", got.length);
       // A full batch suggests more is waiting: hand the wake-up on to the next receiver.
       if (got.length === max && svc.hub.hasWaiters(q.id)) svc.hub.notify(q.id, 1);
+      if (q.fifo && attemptId) await recordAttempt(svc, q, attemptId, got, op.signal);
       return { Messages: got.map((c) => formatMessage(svc, q, c, sysNames, attrPatterns)) };
     }
     const now = Date.now();
@@ -306,4 +312,40 @@ async function settingsFor(svc: SqsService, q: QueueRecord, max: number, vt: num
     if (target) s.redrive = { target, maxReceiveCount: rp.maxReceiveCount };
   }
   return s;
+}
+
+const ATTEMPT_WINDOW_MS = 5 * 60_000;
+
+interface AttemptRecord {
+  expires: number;
+  messages: { p: number; id: string; nonce: string }[];
+}
+
+/** Remember what a FIFO receive attempt delivered, so a retry gets the same batch. */
+async function recordAttempt(svc: SqsService, q: QueueRecord, attemptId: string, got: Claimed[], signal: AbortSignal): Promise<void> {
+  const rec: AttemptRecord = {
+    expires: Date.now() + ATTEMPT_WINDOW_MS,
+    messages: got.map((c) => ({ p: c.partition, id: c.rec.id, nonce: c.rec.nonce! })),
+  };
+  await svc.store.transact(async (txn) => txn.put(attemptKey(q.id, attemptId), encodeJson(rec)), { signal, family: "sqs.receive" });
+}
+
+/**
+ * A retried ReceiveRequestAttemptId answers the same messages and receipt handles while
+ * they are still in flight from that attempt; otherwise the receive proceeds normally.
+ */
+async function replayAttempt(svc: SqsService, q: QueueRecord, attemptId: string, signal: AbortSignal): Promise<Claimed[] | undefined> {
+  const kv = await svc.store.get(attemptKey(q.id, attemptId), { signal });
+  if (!kv) return undefined;
+  const a = decodeJson<AttemptRecord>(kv.value);
+  const now = Date.now();
+  if (a.expires <= now) return undefined;
+  const out: Claimed[] = [];
+  for (const m of a.messages) {
+    const raw = await svc.store.get(messageKey(q.id, m.p, m.id), { signal });
+    if (!raw) continue;
+    const rec = decodeJson<MessageRecord>(raw.value);
+    if (rec.nonce === m.nonce && rec.vis > now) out.push({ rec, partition: m.p });
+  }
+  return out.length > 0 ? out : undefined;
 }
