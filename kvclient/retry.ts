@@ -22,9 +22,24 @@ export async function runTransaction<T>(
   metrics: KvMetrics,
   backend: string,
 ): Promise<T> {
+  // Disposed when the transaction ends, so a finished transaction holds no timer.
+  const budget = bound(opts?.signal, opts?.timeoutMs ?? DEFAULT_CALL_BOUND_MS);
+  try {
+    return await runAttempts(attempt, opts, metrics, backend, budget.signal);
+  } finally {
+    budget.dispose();
+  }
+}
+
+async function runAttempts<T>(
+  attempt: Attempt<T>,
+  opts: TxnOptions | undefined,
+  metrics: KvMetrics,
+  backend: string,
+  signal: AbortSignal,
+): Promise<T> {
   const family = opts?.family ?? "unknown";
   const maxAttempts = Math.max(1, opts?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-  const { signal } = bound(opts?.signal, opts?.timeoutMs ?? DEFAULT_CALL_BOUND_MS);
   let lastConflict: WriteConflictError | undefined;
   let attempts = 0;
   for (let n = 1; ; n++) {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { bound, raceAbort } from "./deadline.ts";
+import { DeadlineExceededError } from "./errors.ts";
+
+describe("bound", () => {
+  it("fires when the bound elapses, with a TimeoutError reason", async () => {
+    const b = bound(undefined, 50);
+    expect(b.deadline.getTime()).toBeGreaterThan(Date.now());
+    await new Promise((r) => setTimeout(r, 120));
+    expect(b.signal.aborted).toBe(true);
+    expect((b.signal.reason as DOMException).name).toBe("TimeoutError");
+  });
+
+  it("fires with the caller's reason when the caller aborts first, or already has", () => {
+    const ac = new AbortController();
+    const b = bound(ac.signal, 10_000);
+    ac.abort("gone");
+    expect(b.signal.aborted).toBe(true);
+    expect(b.signal.reason).toBe("gone");
+    expect(bound(AbortSignal.abort("early"), 10_000).signal.reason).toBe("early");
+  });
+
+  it("never fires after dispose", async () => {
+    const ac = new AbortController();
+    const b = bound(ac.signal, 30);
+    b.dispose();
+    ac.abort();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(b.signal.aborted).toBe(false);
+  });
+
+  it("releases raceAbort at the bound", async () => {
+    const b = bound(undefined, 50);
+    await expect(raceAbort(new Promise(() => {}), b.signal, "stalled")).rejects.toBeInstanceOf(DeadlineExceededError);
+  });
+});
