@@ -213,7 +213,7 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
       return;
     case "List":
       lenChecks();
-      (v as unknown[]).forEach((e, i) => check(e, spec.member, `${path}.${i + 1}.member`, c));
+      (v as unknown[]).forEach((e, i) => check(e, memberSpec(spec.member), `${path}.${i + 1}.member`, c));
       return;
     case "Map": {
       lenChecks();
@@ -236,6 +236,7 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
       if (spec.values) {
         const vs = spec.values;
         for (const e of Object.values(v as object)) {
+          if (e === null || e === undefined) continue;
           const n = lengthOf(e);
           if ((vs.minLen !== undefined && n < vs.minLen) || (vs.maxLen !== undefined && n > vs.maxLen)) {
             const msgs: string[] = [];
@@ -245,7 +246,7 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
           }
         }
       }
-      for (const [k, e] of Object.entries(v as object)) check(e, spec.member, `${path}.${k}.member`, c);
+      for (const [k, e] of Object.entries(v as object)) check(e, memberSpec(spec.member), `${path}.${k}.member`, c);
       return;
     }
     case "Struct":
@@ -254,6 +255,11 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
     default:
       return;
   }
+}
+
+/** Collections never hold nulls: a null member is reported like a missing required one. */
+function memberSpec(spec: Spec): Spec {
+  return spec.notNull ? spec : ({ ...spec, notNull: true } as Spec);
 }
 
 function checkFields(data: Record<string, unknown>, fields: Fields, parent: string, c: Collector): void {
