@@ -59,7 +59,7 @@ function mutate(base: unknown, path: number[], value: unknown): unknown {
   const entries = Array.isArray(base) ? base.map((v, i) => [i, v] as const) : Object.entries(base);
   if (!entries.length) return value;
   const [k, v] = entries[path[0]! % entries.length]!;
-  const copy: Record<string | number, unknown> = Array.isArray(base) ? [...base] : { ...base };
+  const copy = (Array.isArray(base) ? [...base] : { ...base }) as Record<string | number, unknown>;
   copy[k] = mutate(v, path.slice(1), value);
   return copy;
 }
