@@ -51,6 +51,26 @@ const BASES: Record<string, Record<string, unknown>> = {
   BatchWriteItem: { RequestItems: { fuzz: [{ PutRequest: { Item: KEY } }] } },
   TransactWriteItems: { TransactItems: [{ Put: { TableName: "fuzz", Item: KEY } }, { Update: { TableName: "fuzz", Key: { ...KEY, sk: { N: "2" } }, UpdateExpression: "ADD c :one", ExpressionAttributeValues: { ":one": { N: "1" } } } }] },
   TransactGetItems: { TransactItems: [{ Get: { TableName: "fuzz", Key: KEY } }] },
+  CreateTable: {
+    TableName: "fuzz2",
+    AttributeDefinitions: [
+      { AttributeName: "pk", AttributeType: "S" },
+      { AttributeName: "sk", AttributeType: "N" },
+      { AttributeName: "g", AttributeType: "S" },
+    ],
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ],
+    BillingMode: "PAY_PER_REQUEST",
+    GlobalSecondaryIndexes: [{ IndexName: "gix", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["x"] } }],
+    LocalSecondaryIndexes: [{ IndexName: "lix", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "g", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } }],
+  },
+  UpdateTable: {
+    TableName: "fuzz",
+    AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+    GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "gix", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+  },
 };
 
 /** Replace one member somewhere inside `base` (depth-first by path) with `value`. */
