@@ -260,9 +260,10 @@ describeBothBackends(
         expect(await err(ddb().send(new PutItemCommand({ TableName: name, Item: { pk: { S: "a" }, sk: { N: "1" } } })))).toBe(
           "ValidationException: One or more parameter values were invalid: Type mismatch for key sk expected: S actual: N",
         );
-        expect(await err(ddb().send(new PutItemCommand({ TableName: "x", Item: { pk: { S: "a" } } })))).toBe(
-          "ValidationException: 1 validation error detected: Value 'x' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3",
+        expect(await err(ddb().send(new PutItemCommand({ TableName: "", Item: { pk: { S: "a" } } })))).toBe(
+          "ValidationException: 1 validation error detected: Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1",
         );
+        expect(await err(ddb().send(new PutItemCommand({ TableName: "x", Item: { pk: { S: "a" } } })))).toBe("ResourceNotFoundException: Requested resource not found");
         expect(await err(ddb().send(new GetItemCommand({ TableName: "missing-table", Key: { pk: { S: "a" } } })))).toBe(
           "ResourceNotFoundException: Requested resource not found",
         );

@@ -6,7 +6,7 @@ import type { Condition } from "../expr/ast.ts";
 import type { ExprContext, ResolvedPath } from "../expr/bind.ts";
 import { decodeJson } from "../keyspace.ts";
 import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
-import { indexKeyError, storageKey, type TableRecord } from "../storage/table.ts";
+import { indexKeyError, storageKey, updatedIndexKeyError, type TableRecord } from "../storage/table.ts";
 import { checkAttributeValue, itemSize, MAX_ITEM_BYTES, typeOf, valueOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
 import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.ts";
 import { conditionalCheckFailed, DdbError, resourceNotFound, validationError } from "../wire/errors.ts";
@@ -262,7 +262,7 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
       throw e;
     }
     if (itemSize(next) > MAX_ITEM_BYTES) return { kind: "invalid", message: "Item size to update has exceeded the maximum allowed size" };
-    const idx = indexKeyError(t, next);
+    const idx = bound.update ? updatedIndexKeyError(t, next) : indexKeyError(t, next);
     if (idx) return { kind: "invalid", message: idx };
     // A legacy update that removes everything but the key of a missing item writes nothing.
     if (!old && !bound.update && Object.keys(next).length === keyNames.size && attributeUpdates) {

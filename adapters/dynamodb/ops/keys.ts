@@ -55,6 +55,43 @@ export function checkItemKey(table: TableRecord, item: Item): void {
   sizeLimits(table.keySchema, item);
 }
 
+/** Empty string/binary key values: always a top-level ValidationException. */
+export function emptyKeyValueError(table: TableRecord, item: Item): string | undefined {
+  for (const k of table.keySchema) {
+    const v = item[k.AttributeName];
+    const msg = v && emptyKeyError(k.AttributeName, v);
+    if (msg) return msg;
+  }
+  return undefined;
+}
+
+/** Missing or mistyped key attributes of a full item, as PutItem words them. */
+export function itemKeyTypeError(table: TableRecord, item: Item): string | undefined {
+  for (const k of table.keySchema) {
+    const v = item[k.AttributeName];
+    if (!v) return `One or more parameter values were invalid: Missing the key ${k.AttributeName} in the item`;
+    const want = attrType(table, k.AttributeName);
+    if (typeOf(v) !== want)
+      return `One or more parameter values were invalid: Type mismatch for key ${k.AttributeName} expected: ${want} actual: ${typeOf(v)}`;
+  }
+  return undefined;
+}
+
+/** Whether a Key parameter has exactly the schema's attributes with the schema's types. */
+export function keyMatchesSchema(table: TableRecord, key: Item): boolean {
+  return (
+    Object.keys(key).length === table.keySchema.length &&
+    table.keySchema.every((k) => {
+      const v = key[k.AttributeName];
+      return !!v && typeOf(v) === attrType(table, k.AttributeName);
+    })
+  );
+}
+
+export function checkKeySizes(table: TableRecord, item: Item): void {
+  sizeLimits(table.keySchema, item);
+}
+
 export function keyOf(table: TableRecord, item: Item): Item {
   const out: Item = {};
   for (const k of table.keySchema) out[k.AttributeName] = item[k.AttributeName]!;

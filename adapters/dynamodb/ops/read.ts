@@ -320,7 +320,10 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
   if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
   const { hash, range } = src.schema;
   for (const [name, c] of Object.entries(keyConds)) {
-    if (name !== hash && name !== range) throw validationError(`Query condition missed key schema element: ${hash}`);
+    if (name !== hash && name !== range) {
+      const missing = [hash, ...(range ? [range] : [])].find((k) => !keyConds[k]) ?? hash;
+      throw validationError(`Query condition missed key schema element: ${missing}`);
+    }
     if (!["EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH"].includes(c.op)) throw validationError("Query key condition not supported");
     const want = attrType(table, name);
     if (c.values.some((v) => typeOf(v) !== want))

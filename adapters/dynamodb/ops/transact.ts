@@ -9,13 +9,13 @@ import type { ExprContext, ResolvedPath } from "../expr/bind.ts";
 import { applyUpdate, EvalError, evaluate, project } from "../expr/evaluate.ts";
 import { decodeJson, encodeJson, tokenKey } from "../keyspace.ts";
 import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
-import { indexKeyError, storageKey, type TableRecord } from "../storage/table.ts";
+import { indexKeyProblem, storageKey, updatedIndexKeyError, type TableRecord } from "../storage/table.ts";
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
 import { idempotentMismatch, resourceNotFound, transactionCanceled, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
 import { requireTable, txnTable, type Input, type OpContext, type Output } from "./context.ts";
 import { bindExpressions, checkItemValues } from "./expressions.ts";
-import { checkItemKey, checkKey, keyOf } from "./keys.ts";
+import { checkKey, checkKeySizes, emptyKeyValueError, itemKeyTypeError, keyMatchesSchema, keyOf } from "./keys.ts";
 
 export const TOKEN_TTL_MS = 10 * 60 * 1000;
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -31,6 +31,8 @@ interface PreparedAction {
   condition?: Condition;
   ctx: ExprContext;
   returnOld: boolean;
+  /** A per-action validation failure that cancels the transaction (reason ValidationError). */
+  invalid?: string;
 }
 
 interface TokenRecord {
@@ -76,6 +78,7 @@ type TxnOutcome =
   | { kind: "missing" }
   | { kind: "replay"; response: Output }
   | { kind: "mismatch" }
+  | { kind: "invalid"; message: string }
   | { kind: "canceled"; reasons: { Code: string; Message?: string; Item?: Item }[] }
   | { kind: "ok"; olds: (Item | undefined)[]; nexts: (Item | undefined)[]; writes: IndexWrite[][]; tables: Record<string, TableRecord> };
 
@@ -87,12 +90,22 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
   const seen = new Set<string>();
   for (const a of actions) {
     const table = await requireTable(ctx, a.tableName);
+    // Empty key values are refused up front; mistyped keys cancel the transaction with a
+    // ValidationError reason for that action, as DynamoDB reports them.
     if (a.kind === "Put") {
-      checkItemKey(table, a.item!);
-      const idx = indexKeyError(table, a.item!);
-      if (idx) throw validationError(idx);
-      a.key = keyOf(table, a.item!);
-    } else checkKey(table, a.key);
+      const empty = emptyKeyValueError(table, a.item!);
+      if (empty) throw validationError(empty);
+      const idx = indexKeyProblem(table, a.item!);
+      if (idx?.kind === "empty") throw validationError(idx.message);
+      a.invalid = itemKeyTypeError(table, a.item!) ?? idx?.message;
+      if (!itemKeyTypeError(table, a.item!)) a.key = keyOf(table, a.item!);
+    } else {
+      const empty = emptyKeyValueError(table, a.key);
+      if (empty) throw validationError(empty);
+      if (!keyMatchesSchema(table, a.key)) a.invalid = "The provided key element does not match the schema";
+    }
+    if (a.invalid && a.kind !== "Put") continue;
+    if (a.kind !== "Put" || !itemKeyTypeError(table, a.item!)) checkKeySizes(table, a.kind === "Put" ? a.item! : a.key);
     if (a.update) {
       const keyNames = new Set(table.keySchema.map((k) => k.AttributeName));
       for (const u of a.update) {
@@ -101,6 +114,7 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
           throw validationError(`One or more parameter values were invalid: Cannot update attribute ${p[0]}. This attribute is part of the key`);
       }
     }
+    if (a.kind === "Put" && itemKeyTypeError(table, a.item!)) continue;
     const id = `${a.tableName}\u0000${Buffer.from(storageKey(table, a.key)).toString("base64")}`;
     if (seen.has(id)) throw validationError("Transaction request cannot include multiple operations on one item");
     seen.add(id);
@@ -124,12 +138,21 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
         if (!t) return { kind: "missing" };
         tables[a.tableName] = t;
       }
-      const olds = await Promise.all(actions.map((a) => readItem(txn, tables[a.tableName]!, a.key)));
+      const olds = await Promise.all(
+        actions.map((a) => (a.invalid && (a.kind !== "Put" || !a.key || !Object.keys(a.key).length) ? undefined : readItem(txn, tables[a.tableName]!, a.key))),
+      );
       const nexts: (Item | undefined)[] = [];
       const reasons: { Code: string; Message?: string; Item?: Item }[] = [];
       let failed = false;
+      let emptyIndexUpdate: string | undefined;
       actions.forEach((a, i) => {
         const old = olds[i];
+        if (a.invalid) {
+          failed = true;
+          reasons.push({ Code: "ValidationError", Message: a.invalid });
+          nexts.push(undefined);
+          return;
+        }
         if (a.condition && !evaluate(a.condition, old, a.ctx)) {
           failed = true;
           reasons.push({ Code: "ConditionalCheckFailed", ...(a.returnOld && old ? { Item: old } : {}), Message: "The conditional request failed" });
@@ -143,8 +166,9 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
           else if (a.kind === "ConditionCheck") next = old;
           if (next && a.kind === "Update") {
             if (itemSize(next) > MAX_ITEM_BYTES) throw new EvalError("Item size to update has exceeded the maximum allowed size");
-            const idx = indexKeyError(tables[a.tableName]!, next);
-            if (idx) throw new EvalError(idx);
+            const p = indexKeyProblem(tables[a.tableName]!, next);
+            if (p?.kind === "empty") emptyIndexUpdate ??= updatedIndexKeyError(tables[a.tableName]!, next);
+            else if (p) throw new EvalError(p.message);
           }
           nexts.push(next);
           reasons.push({ Code: "None" });
@@ -155,6 +179,7 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
           reasons.push({ Code: "ValidationError", Message: e.message });
         }
       });
+      if (emptyIndexUpdate) return { kind: "invalid", message: emptyIndexUpdate };
       if (failed) return { kind: "canceled", reasons };
       const writes = actions.map((a, i) =>
         a.kind === "ConditionCheck" ? [] : writeItem(txn, tables[a.tableName]!, a.key, olds[i], a.kind === "Delete" ? undefined : nexts[i]),
@@ -173,6 +198,8 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
       throw resourceNotFound();
     case "mismatch":
       throw idempotentMismatch();
+    case "invalid":
+      throw validationError(outcome.message);
     case "replay":
       return outcome.response;
     case "canceled":

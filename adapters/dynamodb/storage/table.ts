@@ -134,19 +134,51 @@ export function indexEntry(table: TableRecord, index: IndexRecord, item: Item): 
   return indexEntryKey(table.id, indexStorageId(index), ipk, isk, item[h!.AttributeName]!, r ? item[r.AttributeName] : undefined);
 }
 
-/** Index key checks DynamoDB applies to every written item; undefined when fine. */
-export function indexKeyError(table: TableRecord, item: Item): string | undefined {
-  for (const index of liveIndexes(table)) {
+export interface IndexKeyProblem {
+  kind: "type" | "empty";
+  message: string;
+  /** For empty values: "string" or "binary". */
+  what?: string;
+}
+
+/**
+ * Index key checks DynamoDB applies to every written item; undefined when fine. Indexes are
+ * checked in name order, so the message names the alphabetically first offending index.
+ */
+export function indexKeyProblem(table: TableRecord, item: Item): IndexKeyProblem | undefined {
+  const indexes = [...liveIndexes(table)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const index of indexes) {
     for (const k of index.keySchema) {
       const v: AttributeValue | undefined = item[k.AttributeName];
       if (!v) continue;
       const want = attrType(table, k.AttributeName);
       const got = typeOf(v);
       if (got !== want)
-        return `One or more parameter values were invalid: Type mismatch for Index Key ${k.AttributeName} Expected: ${want} Actual: ${got} IndexName: ${index.name}`;
-      if ((got === "S" && (v as { S: string }).S === "") || (got === "B" && (v as { B: string }).B === ""))
-        return `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${got === "S" ? "string" : "binary"} value. IndexName: ${index.name}, IndexKey: ${k.AttributeName}`;
+        return {
+          kind: "type",
+          message: `One or more parameter values were invalid: Type mismatch for Index Key ${k.AttributeName} Expected: ${want} Actual: ${got} IndexName: ${index.name}`,
+        };
+      if ((got === "S" && (v as { S: string }).S === "") || (got === "B" && (v as { B: string }).B === "")) {
+        const what = got === "S" ? "string" : "binary";
+        return {
+          kind: "empty",
+          what,
+          message: `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${what} value. IndexName: ${index.name}, IndexKey: ${k.AttributeName}`,
+        };
+      }
     }
   }
   return undefined;
+}
+
+export function indexKeyError(table: TableRecord, item: Item): string | undefined {
+  return indexKeyProblem(table, item)?.message;
+}
+
+/** The same problems found after an update expression ran: empty values get their own text. */
+export function updatedIndexKeyError(table: TableRecord, item: Item): string | undefined {
+  const p = indexKeyProblem(table, item);
+  if (p?.kind === "empty")
+    return `One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty ${p.what} value.`;
+  return p?.message;
 }

@@ -63,8 +63,8 @@ export function checkAttributeValue(value: Record<string, unknown>, depth = 1): 
       const msg = checkNumberField(value, "N");
       if (msg) return msg;
     }
-    if (type === "NULL" && v !== true)
-      return "One or more parameter values were invalid: Null attribute value types must have the value of true";
+    // DynamoDB now accepts {"NULL": false} and stores it as {"NULL": true}.
+    if (type === "NULL" && v !== true) value[type] = true;
     if (type === "SS" && (v as string[]).length === 0)
       return "One or more parameter values were invalid: An string set  may not be empty";
     if (type === "NS" && (v as string[]).length === 0)

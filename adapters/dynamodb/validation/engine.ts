@@ -12,6 +12,8 @@ export interface StringSpec {
   minLen?: number;
   maxLen?: number;
   enum?: readonly string[];
+  /** The empty string is reported only against minLen, not against the pattern. */
+  regexSkipsEmpty?: boolean;
   /** DescribeTable-style operations: presence and length checked before anything else. */
   required?: boolean;
   tableName?: boolean;
@@ -21,6 +23,8 @@ export interface NumberSpec {
   notNull?: boolean;
   min?: number;
   max?: number;
+  /** AWS words some members' range errors as "Value at '<Name>'" (no value, member name as sent). */
+  bareName?: string;
 }
 export interface ListSpec {
   type: "List";
@@ -170,6 +174,9 @@ function lowerFirst(s: string): string {
 
 class Collector {
   readonly errors: string[] = [];
+  pushBare(name: string, msg: string): void {
+    if (this.errors.length < 10) this.errors.push(`Value at '${name}' failed to satisfy constraint: ${msg}`);
+  }
   push(value: unknown, path: string, msg: string): void {
     if (this.errors.length >= 10) return;
     const shown = valueStr(value);
@@ -198,7 +205,7 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
   };
   switch (spec.type) {
     case "String":
-      if (spec.regex && !new RegExp(`^${spec.regex}$`).test(v as string))
+      if (spec.regex && !(spec.regexSkipsEmpty && v === "") && !new RegExp(`^${spec.regex}$`).test(v as string))
         c.push(v, path, `Member must satisfy regular expression pattern: ${spec.regex}`);
       lenChecks();
       if (spec.enum && !spec.enum.includes(v as string))
@@ -206,8 +213,10 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
       return;
     case "Integer":
     case "Long":
-      if (spec.min !== undefined && (v as number) < spec.min)
-        c.push(v, path, `Member must have value greater than or equal to ${spec.min}`);
+      if (spec.min !== undefined && (v as number) < spec.min) {
+        if (spec.bareName) c.pushBare(spec.bareName, `Member must have value greater than or equal to ${spec.min}`);
+        else c.push(v, path, `Member must have value greater than or equal to ${spec.min}`);
+      }
       if (spec.max !== undefined && (v as number) > spec.max)
         c.push(v, path, `Member must have value less than or equal to ${spec.max}`);
       return;

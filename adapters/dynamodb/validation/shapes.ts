@@ -4,7 +4,9 @@ import type { Fields, MapSpec, Spec, StringSpec, StructSpec } from "./engine.ts"
 
 const NAME_RE = "[a-zA-Z0-9_.-]+";
 const str = (o: Omit<StringSpec, "type"> = {}): StringSpec => ({ type: "String", ...o });
-const tableName = (): StringSpec => str({ notNull: true, regex: NAME_RE, minLen: 3, maxLen: 255 });
+// Data-plane operations: AWS reports a minimum length of 1 (names of 1-2 characters then
+// simply do not exist) and does not report the pattern for an empty name.
+const tableName = (): StringSpec => str({ notNull: true, regex: NAME_RE, minLen: 1, maxLen: 255, regexSkipsEmpty: true });
 const strictTableName = (): StringSpec => str({ required: true, tableName: true, regex: NAME_RE });
 const indexName = (notNull = false): StringSpec => str({ notNull, regex: NAME_RE, minLen: 3, maxLen: 255 });
 const attrMap = (notNull = false): MapSpec => ({ type: "Map", of: "AttributeValue", notNull, member: { type: "Attr", value: true } });
@@ -250,7 +252,7 @@ export const SHAPES: Record<string, Fields> = {
     TableName: tableName(),
     ConditionalOperator: conditionalOperator,
     AttributesToGet: attributesToGet(),
-    Limit: { type: "Integer", min: 1 },
+    Limit: { type: "Integer", min: 1, bareName: "Limit" },
     KeyConditions: conditionMap(false),
     ExclusiveStartKey: attrMap(),
     ConsistentRead: BOOL,
@@ -270,7 +272,7 @@ export const SHAPES: Record<string, Fields> = {
     ConditionalOperator: conditionalOperator,
     ScanFilter: conditionMap(true),
     Segment: { type: "Integer", min: 0, max: 999999 },
-    Limit: { type: "Integer", min: 1 },
+    Limit: { type: "Integer", min: 1, bareName: "Limit" },
     AttributesToGet: attributesToGet(),
     ExclusiveStartKey: attrMap(),
     ConsistentRead: BOOL,

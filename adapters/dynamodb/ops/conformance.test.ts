@@ -1,0 +1,94 @@
+// Behaviours captured from real DynamoDB (exact messages, error shapes, orderings) that
+// peers get wrong, checked through the adapter over a real embedded store.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openHarness, type Harness } from "../test/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await openHarness();
+  await h.call("CreateTable", {
+    TableName: "comp",
+    AttributeDefinitions: [
+      { AttributeName: "pk", AttributeType: "S" },
+      { AttributeName: "sk", AttributeType: "S" },
+      { AttributeName: "lsi1sk", AttributeType: "S" },
+    ],
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ],
+    BillingMode: "PAY_PER_REQUEST",
+    GlobalSecondaryIndexes: [{ IndexName: "gsi1", KeySchema: [{ AttributeName: "lsi1sk", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } }],
+    LocalSecondaryIndexes: [
+      { IndexName: "lsi1", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "lsi1sk", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+    ],
+  });
+  await h.call("CreateTable", {
+    TableName: "hash",
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    BillingMode: "PAY_PER_REQUEST",
+  });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function cancelled(body: unknown): Promise<{ codes: string[]; messages: (string | undefined)[] }> {
+  const r = await h.call("TransactWriteItems", body);
+  expect(r.body.__type).toBe("com.amazonaws.dynamodb.v20120810#TransactionCanceledException");
+  const reasons = r.body.CancellationReasons as { Code: string; Message?: string }[];
+  return { codes: reasons.map((x) => x.Code), messages: reasons.map((x) => x.Message) };
+}
+
+describe("transactions", () => {
+  it("cancel mistyped keys with a ValidationError reason per action", async () => {
+    const put = await cancelled({ TransactItems: [{ Put: { TableName: "hash", Item: { pk: { N: "5" } } } }] });
+    expect(put).toEqual({ codes: ["ValidationError"], messages: ["One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"] });
+    const upd = await cancelled({
+      TransactItems: [
+        { Put: { TableName: "hash", Item: { pk: { S: "fine" } } } },
+        { Update: { TableName: "hash", Key: { pk: { L: [{ S: "x" }] } }, UpdateExpression: "SET a = :v", ExpressionAttributeValues: { ":v": { S: "x" } } } },
+      ],
+    });
+    expect(upd).toEqual({ codes: ["None", "ValidationError"], messages: [undefined, "The provided key element does not match the schema"] });
+    const idx = await cancelled({ TransactItems: [{ Put: { TableName: "comp", Item: { pk: { S: "a" }, sk: { S: "b" }, lsi1sk: { N: "5" } } } }] });
+    expect(idx.messages).toEqual(["One or more parameter values were invalid: Type mismatch for Index Key lsi1sk Expected: S Actual: N IndexName: gsi1"]);
+    expect((await h.call("GetItem", { TableName: "hash", Key: { pk: { S: "fine" } } })).body.Item).toBeUndefined();
+  });
+
+  it("refuse empty key values up front", async () => {
+    const r = await h.call("TransactWriteItems", { TransactItems: [{ Delete: { TableName: "hash", Key: { pk: { S: "" } } } }] });
+    expect(r.body.message).toBe("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk");
+    const u = await h.call("TransactWriteItems", {
+      TransactItems: [{ Update: { TableName: "comp", Key: { pk: { S: "a" }, sk: { S: "c" } }, UpdateExpression: "SET lsi1sk = :v", ExpressionAttributeValues: { ":v": { S: "" } } } }],
+    });
+    expect(u.body.message).toBe(
+      "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty string value.",
+    );
+  });
+});
+
+describe("items and queries", () => {
+  it("accept NULL false and store it as NULL true", async () => {
+    await h.call("PutItem", { TableName: "hash", Item: { pk: { S: "n" }, a: { NULL: false } } });
+    expect((await h.call("GetItem", { TableName: "hash", Key: { pk: { S: "n" } } })).body.Item).toEqual({ pk: { S: "n" }, a: { NULL: true } });
+  });
+
+  it("name the first missing key element and word Limit errors as AWS does", async () => {
+    const q = await h.call("Query", { TableName: "comp", KeyConditionExpression: "pk = :v AND a = :v", ExpressionAttributeValues: { ":v": { S: "1" } } });
+    expect(q.body.message).toBe("Query condition missed key schema element: sk");
+    const q2 = await h.call("Query", { TableName: "comp", KeyConditionExpression: "attr1 = :v", ExpressionAttributeValues: { ":v": { S: "1" } } });
+    expect(q2.body.message).toBe("Query condition missed key schema element: pk");
+    const l = await h.call("Query", { TableName: "comp", KeyConditionExpression: "pk = :v", ExpressionAttributeValues: { ":v": { S: "1" } }, Limit: 0 });
+    expect(l.body.message).toBe("1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  });
+
+  it("checks the table name's length from 1 and the pattern only when non-empty", async () => {
+    expect((await h.call("GetItem", { TableName: "", Key: { pk: { S: "a" } } })).body.message).toBe(
+      "1 validation error detected: Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+    expect((await h.call("GetItem", { TableName: "ab", Key: { pk: { S: "a" } } })).body.__type).toBe("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+  });
+});
