@@ -128,13 +128,22 @@ function base64Length(s: string): number {
   return (s.length / 4) * 3 - pad;
 }
 
+/**
+ * A number's size as DynamoDB charges it (measured against the 400 KB gate): one byte,
+ * plus half the significant digits on each side of the decimal point rounded up, plus one
+ * for a minus sign. The exponent costs nothing.
+ */
 function numberSize(text: string): number {
   const d = parseDec(text);
   if (d.sign === 0) return 1;
-  // Digits are stored in base-100 pairs aligned on the decimal point, plus one byte.
   const n = d.coef.toString().length;
-  const pairs = Math.floor((d.exp + n - 1) / 2) - Math.floor(d.exp / 2) + 1;
-  return pairs + 1 + (d.sign < 0 ? 1 : 0);
+  const point = n + d.exp;
+  let intDigits: number;
+  let fracDigits: number;
+  if (point <= 0) [intDigits, fracDigits] = [0, n];
+  else if (point >= n) [intDigits, fracDigits] = [n, 0];
+  else [intDigits, fracDigits] = [point, n - point];
+  return 1 + Math.ceil(intDigits / 2) + Math.ceil(fracDigits / 2) + (d.sign < 0 ? 1 : 0);
 }
 
 /** Size of a value in bytes as DynamoDB counts it toward the 400 KB item limit. */

@@ -67,6 +67,14 @@ describe("attribute values", () => {
     expect(itemSize({ m: { M: { k: { S: "v" } } } })).toBe(1 + 3 + 1 + 1 + 1);
     expect(itemSize({ n: { N: "12345" } })).toBe(1 + 4);
   });
+  it("sizes numbers by significant digits either side of the point", () => {
+    const cases: [string, number][] = [
+      ["0", 1], ["1", 2], ["12", 2], ["123", 3], ["1234", 3], ["12345678901234567890123456789012345678", 20],
+      ["0042", 2], ["100", 2], ["1010", 3], ["0.0000001", 2], ["1E125", 2], ["1E-100", 2], ["1.5", 3], ["15", 2],
+      ["1.2", 3], ["1.200", 3], ["1.234", 4], ["3.14159", 5], ["123456", 4], ["100.5", 4], ["0.15", 2], ["-42", 3], ["-0", 1],
+    ];
+    for (const [n, bytes] of cases) expect([n, itemSize({ n: { N: n } }) - 1]).toEqual([n, bytes]);
+  });
   it("compares sets regardless of order and number spelling", () => {
     expect(valuesEqual({ NS: ["1", "2.0"] }, { NS: ["2", "1.00"] })).toBe(true);
     expect(valuesEqual({ SS: ["a"] }, { SS: ["b"] })).toBe(false);
