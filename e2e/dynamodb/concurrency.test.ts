@@ -14,8 +14,9 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { expect, it } from "vitest";
-import { describeBothBackends } from "../harness/both-backends.ts";
+import { afterAll, expect, it } from "vitest";
+import { clientConfigFor, describeBothBackends } from "../harness/both-backends.ts";
+import { startGateway, type GatewayProcess } from "../harness/gateway.ts";
 
 const CLIENTS = 8;
 const OPS = 25;
@@ -23,7 +24,18 @@ const ACCOUNTS = 5;
 const START = 100;
 
 describeBothBackends("dynamodb concurrency", (ctx) => {
-  const clients = () => Array.from({ length: CLIENTS }, () => new DynamoDBClient({ ...ctx().clientConfig, maxAttempts: 10 }));
+  // On etcd, half the clients talk to a second gateway process on the same cluster: the
+  // processes share nothing but the store.
+  let second: GatewayProcess | undefined;
+  afterAll(async () => {
+    await second?.stop();
+  });
+  const clients = async () => {
+    const { backend, cluster, clientConfig } = ctx();
+    if (backend === "etcd" && !second) second = await startGateway({ backend: "etcd", etcdEndpoints: cluster!.endpoints });
+    const other = second ? clientConfigFor(second) : clientConfig;
+    return Array.from({ length: CLIENTS }, (_, i) => new DynamoDBClient({ ...(i % 2 ? other : clientConfig), maxAttempts: 10 }));
+  };
 
   it("conditional increments lose no update", async () => {
     const name = `cas-${Date.now().toString(36)}`;
@@ -32,7 +44,7 @@ describeBothBackends("dynamodb concurrency", (ctx) => {
     await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: "ctr" }, n: { N: "0" } } }));
     let acked = 0;
     let lost = 0;
-    const cs = clients();
+    const cs = await clients();
     await Promise.all(
       cs.map(async (c) => {
         for (let i = 0; i < OPS; i++) {
@@ -75,7 +87,7 @@ describeBothBackends("dynamodb concurrency", (ctx) => {
     await ddb.send(new CreateTableCommand({ TableName: name, AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], BillingMode: "PAY_PER_REQUEST" }));
     for (let a = 0; a < ACCOUNTS; a++) await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: `a${a}` }, bal: { N: String(START) } } }));
     const outcomes = { ok: 0, canceled: 0, conflict: 0 };
-    const cs = clients();
+    const cs = await clients();
     await Promise.all(
       cs.map(async (c, ci) => {
         for (let i = 0; i < OPS; i++) {
