@@ -19,9 +19,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(): Promise<Harness> {
+/** `wrap` may decorate the store, e.g. to inject faults into some calls. */
+export async function openHarness(wrap: (s: Store) => Store = (s) => s): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "ddb-test-"));
-  const store = await openEmbeddedStore({ path: dir, registry: new Registry() });
+  const inner = await openEmbeddedStore({ path: dir, registry: new Registry() });
+  const store = wrap(inner);
   const adapter = createDynamoDbAdapter({
     store,
     region: "us-east-1",
@@ -56,7 +58,7 @@ export async function openHarness(): Promise<Harness> {
     call: (op, body) => raw(op, JSON.stringify(body)),
     async close() {
       await adapter.stop?.();
-      await store.close();
+      await inner.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
