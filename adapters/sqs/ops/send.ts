@@ -17,13 +17,10 @@ import {
 import { MAX_MESSAGE_BYTES } from "../attributes.ts";
 import { newMessageId } from "../ids.ts";
 import {
-  decodeJson,
-  dedupKey,
   encodeJson,
   EMPTY,
   indexKey,
   messageKey,
-  type DedupRecord,
   type MessageRecord,
   type QueueRecord,
 } from "../keyspace.ts";
@@ -134,6 +131,23 @@ export async function sendMessage(svc: SqsService, input: Input, op: OperationCo
   return sendResult(sent);
 }
 
+/** Size of an unvalidated entry as SQS counts it (body plus attribute names, types, values). */
+function lenientSize(e: Input): number {
+  let n = typeof e.MessageBody === "string" ? Buffer.byteLength(e.MessageBody, "utf8") : 0;
+  const attrs = e.MessageAttributes;
+  if (attrs && typeof attrs === "object") {
+    for (const [name, v] of Object.entries(attrs as Record<string, Record<string, unknown>>)) {
+      n += Buffer.byteLength(name, "utf8");
+      if (v && typeof v === "object") {
+        if (typeof v.DataType === "string") n += Buffer.byteLength(v.DataType, "utf8");
+        if (typeof v.StringValue === "string") n += Buffer.byteLength(v.StringValue, "utf8");
+        if (typeof v.BinaryValue === "string") n += Buffer.from(v.BinaryValue, "base64").length;
+      }
+    }
+  }
+  return n;
+}
+
 export interface BatchFailure {
   Id: string;
   SenderFault: boolean;
@@ -164,12 +178,9 @@ export async function sendMessageBatch(svc: SqsService, input: Input, op: Operat
   const entries = checkBatchEntries(input, "SendMessageBatchRequestEntry");
   const q = await svc.requireQueue(input, op);
   const now = Date.now();
+  // The batch limit counts what each message counts against MaximumMessageSize.
   let total = 0;
-  for (const e of entries) {
-    if (typeof e.MessageBody === "string") total += Buffer.byteLength(e.MessageBody, "utf8");
-    const attrs = e.MessageAttributes;
-    if (attrs && typeof attrs === "object") total += Buffer.byteLength(JSON.stringify(attrs), "utf8") / 2;
-  }
+  for (const e of entries) total += lenientSize(e);
   if (total > MAX_MESSAGE_BYTES) throw batchRequestTooLong(MAX_MESSAGE_BYTES, Math.floor(total));
   const successful: Output[] = [];
   const failed: BatchFailure[] = [];
