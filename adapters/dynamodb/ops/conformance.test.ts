@@ -85,6 +85,14 @@ describe("items and queries", () => {
     expect(l.body.message).toBe("1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
   });
 
+  it("refuses a parallel-scan start key from another segment", async () => {
+    for (let i = 0; i < 20; i++) await h.call("PutItem", { TableName: "hash", Item: { pk: { S: `s${i}` } } });
+    const first = await h.call("Scan", { TableName: "hash", Segment: 0, TotalSegments: 2, Limit: 1 });
+    const esk = first.body.LastEvaluatedKey;
+    const wrong = await h.call("Scan", { TableName: "hash", Segment: 1, TotalSegments: 2, ExclusiveStartKey: esk });
+    expect(wrong.body.message).toBe("The provided Exclusive start key does not map to the provided Segment and TotalSegments values.");
+  });
+
   it("checks the table name's length from 1 and the pattern only when non-empty", async () => {
     expect((await h.call("GetItem", { TableName: "", Key: { pk: { S: "a" } } })).body.message).toBe(
       "1 validation error detected: Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1",

@@ -13,6 +13,7 @@ import {
   itemsHashRange,
   keyAfter,
   keyElement,
+  partitionHash,
   partitionPrefix,
 } from "../keyspace.ts";
 import { attrType, findIndex, indexEntry, indexStorageId, storageKey, tableKeyNames, type IndexRecord, type TableRecord } from "../storage/table.ts";
@@ -406,7 +407,11 @@ export async function scan(ctx: OpContext, data: Input): Promise<Output> {
   const to = Math.floor(((seg + 1) * HASH_SPACE) / of);
   let r = src.index ? indexHashRange(table.id, indexStorageId(src.index), from, to) : itemsHashRange(table.id, from, to);
   if (data.ExclusiveStartKey) {
-    const k = startKeyBytes(src, data.ExclusiveStartKey as Item);
+    const esk = data.ExclusiveStartKey as Item;
+    const k = startKeyBytes(src, esk);
+    const h = partitionHash(esk[src.schema.hash]!);
+    if (total !== undefined && (h < from || h >= to))
+      throw validationError("The provided Exclusive start key does not map to the provided Segment and TotalSegments values.");
     r = { start: keyAfter(k), end: r.end };
   }
   const page = await readPage(ctx, src, r, { reverse: false, limit: data.Limit as number | undefined, consistent, filter });
