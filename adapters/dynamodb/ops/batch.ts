@@ -13,7 +13,7 @@ import { resourceNotFound, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
 import { requireTable, txnTable, type Input, type OpContext, type Output } from "./context.ts";
 import { attributesToGetPaths, bindExpressions, checkItemValues, duplicateAttributesToGet, expressionParamsError } from "./expressions.ts";
-import { checkItemKey, checkKey, keyOf } from "./keys.ts";
+import { checkItemKey, checkKey, emptyKeyValueError, itemKeyTypeError, keyOf } from "./keys.ts";
 
 const MAX_GET_BYTES = 16 * 1024 * 1024;
 const PARALLEL = 8;
@@ -40,6 +40,7 @@ interface KeysAndAttributes {
 
 export async function batchGetItem(ctx: OpContext, data: Input): Promise<Output> {
   const request = data.RequestItems as Record<string, KeysAndAttributes>;
+  if (!Object.keys(request).length) throw validationError("The requestItems parameter is required for BatchGetItem");
   const projections: Record<string, ResolvedPath[] | undefined> = {};
   let total = 0;
   for (const [name, t] of Object.entries(request)) {
@@ -106,6 +107,7 @@ interface WriteRequest {
 
 export async function batchWriteItem(ctx: OpContext, data: Input): Promise<Output> {
   const request = data.RequestItems as Record<string, WriteRequest[]>;
+  if (!Object.keys(request).length) throw validationError("The requestItems parameter is required for BatchWriteItem");
   let total = 0;
   for (const reqs of Object.values(request)) {
     for (const r of reqs) {
@@ -127,6 +129,10 @@ export async function batchWriteItem(ctx: OpContext, data: Input): Promise<Outpu
     for (const r of reqs) {
       let key: Item;
       if (r.PutRequest) {
+        // BatchWriteItem words a missing or mistyped item key like a bad Key parameter.
+        const empty = emptyKeyValueError(table, r.PutRequest.Item);
+        if (empty) throw validationError(empty);
+        if (itemKeyTypeError(table, r.PutRequest.Item)) throw validationError("The provided key element does not match the schema");
         checkItemKey(table, r.PutRequest.Item);
         const idx = indexKeyError(table, r.PutRequest.Item);
         if (idx) throw validationError(idx);

@@ -100,3 +100,36 @@ describe("items and queries", () => {
     expect((await h.call("GetItem", { TableName: "ab", Key: { pk: { S: "a" } } })).body.__type).toBe("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
   });
 });
+
+describe("validation echoes", () => {
+  it("render structures and maps as the service's JVM objects", async () => {
+    const r = await h.call("CreateTable", {
+      TableName: "echo",
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+        { AttributeName: "extra", KeyType: "RANGE" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    });
+    expect(r.body.message).toBe(
+      "1 validation error detected: Value '[KeySchemaElement(attributeName=pk, keyType=HASH), KeySchemaElement(attributeName=sk, keyType=RANGE), KeySchemaElement(attributeName=extra, keyType=RANGE)]' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2",
+    );
+    const many = await h.call("BatchWriteItem", { RequestItems: { hash: Array.from({ length: 26 }, (_, i) => ({ PutRequest: { Item: { pk: { S: `b${i}` } } } })) } });
+    expect(many.body.message).toMatch(
+      /^1 validation error detected: Value '\{hash=\[.+\]\}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 25, Member must have length greater than or equal to 1\]$/s,
+    );
+  });
+
+  it("batch requests: empty maps and mistyped keys", async () => {
+    expect((await h.call("BatchWriteItem", { RequestItems: {} })).body.message).toBe("The requestItems parameter is required for BatchWriteItem");
+    expect((await h.call("BatchGetItem", { RequestItems: {} })).body.message).toBe("The requestItems parameter is required for BatchGetItem");
+    expect((await h.call("BatchWriteItem", { RequestItems: { hash: [{ PutRequest: { Item: { pk: { N: "5" } } } }] } })).body.message).toBe(
+      "The provided key element does not match the schema",
+    );
+    expect((await h.call("BatchWriteItem", { RequestItems: { comp: [{ PutRequest: { Item: { pk: { S: "x" }, sk: { S: "c" }, lsi1sk: { S: "" } } } }] } })).body.message).toBe(
+      "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: gsi1, IndexKey: lsi1sk",
+    );
+  });
+});

@@ -3,7 +3,6 @@
 // constraints in table order (up to ten "Value … at '…' failed to satisfy constraint"
 // messages in one ValidationException), then the operation's own checks.
 
-import { valueStr } from "../types/attribute-value.ts";
 
 export interface StringSpec {
   type: "String";
@@ -172,14 +171,36 @@ function lowerFirst(s: string): string {
   return s[0]!.toLowerCase() + s.slice(1);
 }
 
+/**
+ * A member's value as DynamoDB echoes it in constraint messages: the service renders its
+ * JVM objects, so lists read `[a, b]`, maps `{k=v}` and structures `Shape(field=value)`.
+ */
+export function javaString(v: unknown, spec?: Spec): string {
+  if (v === null || v === undefined) return "null";
+  if (Array.isArray(v)) return `[${v.map((e) => javaString(e, spec?.type === "List" ? spec.member : undefined)).join(", ")}]`;
+  if (typeof v !== "object") return String(v);
+  if (spec?.type === "Struct") {
+    const parts = Object.keys(spec.fields)
+      .filter((f) => (v as Record<string, unknown>)[f] != null)
+      .map((f) => `${lowerFirst(f)}=${javaString((v as Record<string, unknown>)[f], spec.fields[f])}`);
+    return `${spec.shape}(${parts.join(", ")})`;
+  }
+  if (spec?.type === "Attr") {
+    const parts = Object.entries(v as object).map(([k, e]) => `${k}=${javaString(e, k === "L" ? { type: "List", member: { type: "Attr" } } : k === "M" ? { type: "Map", of: "AttributeValue", member: { type: "Attr" } } : undefined)}`);
+    return `AttributeValue(${parts.join(", ")})`;
+  }
+  const member = spec?.type === "Map" ? spec.member : undefined;
+  return `{${Object.entries(v as object).map(([k, e]) => `${k}=${javaString(e, member)}`).join(", ")}}`;
+}
+
 class Collector {
   readonly errors: string[] = [];
   pushBare(name: string, msg: string): void {
     if (this.errors.length < 10) this.errors.push(`Value at '${name}' failed to satisfy constraint: ${msg}`);
   }
-  push(value: unknown, path: string, msg: string): void {
+  push(value: unknown, path: string, msg: string, spec?: Spec): void {
     if (this.errors.length >= 10) return;
-    const shown = valueStr(value);
+    const shown = javaString(value, spec);
     this.errors.push(`Value ${shown === "null" ? "null" : `'${shown}'`} at '${path}' failed to satisfy constraint: ${msg}`);
   }
 }
@@ -199,9 +220,9 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
   const lenSpec = spec as { minLen?: number; maxLen?: number };
   const lenChecks = (): void => {
     if (lenSpec.minLen !== undefined && lengthOf(v) < lenSpec.minLen)
-      c.push(v, path, `Member must have length greater than or equal to ${lenSpec.minLen}`);
+      c.push(v, path, `Member must have length greater than or equal to ${lenSpec.minLen}`, spec);
     if (lenSpec.maxLen !== undefined && lengthOf(v) > lenSpec.maxLen)
-      c.push(v, path, `Member must have length less than or equal to ${lenSpec.maxLen}`);
+      c.push(v, path, `Member must have length less than or equal to ${lenSpec.maxLen}`, spec);
   };
   switch (spec.type) {
     case "String":
@@ -238,7 +259,7 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
             if (ks.maxLen !== undefined) msgs.push(`Member must have length less than or equal to ${ks.maxLen}`);
             if (ks.minLen !== undefined) msgs.push(`Member must have length greater than or equal to ${ks.minLen}`);
             if (ks.regex !== undefined) msgs.push(`Member must satisfy regular expression pattern: ${ks.regex}`);
-            c.push(v, path, `Map keys must satisfy constraint: [${msgs.join(", ")}]`);
+            c.push(v, path, `Map keys must satisfy constraint: [${msgs.join(", ")}]`, spec);
           }
         }
       }
@@ -251,7 +272,7 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
             const msgs: string[] = [];
             if (vs.maxLen !== undefined) msgs.push(`Member must have length less than or equal to ${vs.maxLen}`);
             if (vs.minLen !== undefined) msgs.push(`Member must have length greater than or equal to ${vs.minLen}`);
-            c.push(v, path, `Map value must satisfy constraint: [${msgs.join(", ")}]`);
+            c.push(v, path, `Map value must satisfy constraint: [${msgs.join(", ")}]`, spec);
           }
         }
       }

@@ -287,7 +287,6 @@ export const SHAPES: Record<string, Fields> = {
       type: "Map",
       of: "KeysAndAttributes",
       notNull: true,
-      minLen: 1,
       keys: { maxLen: 255, minLen: 3, regex: NAME_RE },
       member: struct(
         "KeysAndAttributes",
@@ -309,7 +308,6 @@ export const SHAPES: Record<string, Fields> = {
       type: "Map",
       of: "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>",
       notNull: true,
-      minLen: 1,
       keys: { maxLen: 255, minLen: 3, regex: NAME_RE },
       values: { maxLen: 25, minLen: 1 },
       member: {
