@@ -101,6 +101,17 @@ describe("items and queries", () => {
   });
 });
 
+describe("table names", () => {
+  it("CreateTable requires the name and holds it to 3-255 characters", async () => {
+    const base = { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], BillingMode: "PAY_PER_REQUEST" };
+    expect((await h.call("CreateTable", base)).body.message).toBe("The parameter 'TableName' is required but was not present in the request");
+    expect((await h.call("CreateTable", { ...base, TableName: "ab" })).body.message).toBe(
+      "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3",
+    );
+    expect((await h.call("DescribeTable", { TableName: "ab" })).body.message).toBe("Requested resource not found: Table: ab not found");
+  });
+});
+
 describe("validation echoes", () => {
   it("render structures and maps as the service's JVM objects", async () => {
     const r = await h.call("CreateTable", {

@@ -13,9 +13,8 @@ export interface StringSpec {
   enum?: readonly string[];
   /** The empty string is reported only against minLen, not against the pattern. */
   regexSkipsEmpty?: boolean;
-  /** DescribeTable-style operations: presence and length checked before anything else. */
+  /** Control-plane operations: absence is reported on its own, before anything else. */
   required?: boolean;
-  tableName?: boolean;
 }
 export interface NumberSpec {
   type: "Integer" | "Long";
@@ -310,12 +309,6 @@ export function validateInput(body: Record<string, unknown>, fields: Fields): Re
       throw new InputValidationError(`The parameter '${key}' is required but was not present in the request`);
   }
   const data = coerceFields(body, fields);
-  for (const [key, spec] of Object.entries(fields)) {
-    if (spec.type === "String" && spec.tableName && typeof data[key] === "string") {
-      const len = (data[key] as string).length;
-      if (len < 3 || len > 255) throw new InputValidationError(`${key} must be at least 3 characters long and at most 255 characters long`);
-    }
-  }
   const c = new Collector();
   checkFields(data, fields, "", c);
   if (c.errors.length) {

@@ -7,7 +7,10 @@ const str = (o: Omit<StringSpec, "type"> = {}): StringSpec => ({ type: "String",
 // Data-plane operations: AWS reports a minimum length of 1 (names of 1-2 characters then
 // simply do not exist) and does not report the pattern for an empty name.
 const tableName = (): StringSpec => str({ notNull: true, regex: NAME_RE, minLen: 1, maxLen: 255, regexSkipsEmpty: true });
-const strictTableName = (): StringSpec => str({ required: true, tableName: true, regex: NAME_RE });
+// Control-plane operations say when the name is absent; CreateTable then holds names to
+// 3-255 characters, while the others (which also take ARNs) only need one character.
+const createTableName = (): StringSpec => str({ required: true, regex: NAME_RE, minLen: 3, maxLen: 255 });
+const strictTableName = (): StringSpec => str({ required: true, regex: NAME_RE, minLen: 1, maxLen: 255, regexSkipsEmpty: true });
 const indexName = (notNull = false): StringSpec => str({ notNull, regex: NAME_RE, minLen: 3, maxLen: 255 });
 const attrMap = (notNull = false): MapSpec => ({ type: "Map", of: "AttributeValue", notNull, member: { type: "Attr", value: true } });
 const namesMap = (): MapSpec => ({ type: "Map", of: "java.lang.String", member: { type: "String" } });
@@ -115,7 +118,7 @@ export const SHAPES: Record<string, Fields> = {
         { value: true },
       ),
     },
-    TableName: strictTableName(),
+    TableName: createTableName(),
     BillingMode: str({ enum: ["PROVISIONED", "PAY_PER_REQUEST"] }),
     ProvisionedThroughput: throughput(),
     KeySchema: keySchema(true),
