@@ -83,6 +83,8 @@ describe("items and queries", () => {
     expect(q2.body.message).toBe("Query condition missed key schema element: pk");
     const l = await h.call("Query", { TableName: "comp", KeyConditionExpression: "pk = :v", ExpressionAttributeValues: { ":v": { S: "1" } }, Limit: 0 });
     expect(l.body.message).toBe("1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    const s = await h.call("Scan", { TableName: "comp", Limit: 0 });
+    expect(s.body.message).toBe("1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
   });
 
   it("refuses a parallel-scan start key from another segment", async () => {

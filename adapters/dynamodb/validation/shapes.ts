@@ -255,6 +255,7 @@ export const SHAPES: Record<string, Fields> = {
     TableName: tableName(),
     ConditionalOperator: conditionalOperator,
     AttributesToGet: attributesToGet(),
+    // Captured: Query (unlike Scan) words this one without the value, under the member's own name.
     Limit: { type: "Integer", min: 1, bareName: "Limit" },
     KeyConditions: conditionMap(false),
     ExclusiveStartKey: attrMap(),
@@ -275,7 +276,7 @@ export const SHAPES: Record<string, Fields> = {
     ConditionalOperator: conditionalOperator,
     ScanFilter: conditionMap(true),
     Segment: { type: "Integer", min: 0, max: 999999 },
-    Limit: { type: "Integer", min: 1, bareName: "Limit" },
+    Limit: { type: "Integer", min: 1 },
     AttributesToGet: attributesToGet(),
     ExclusiveStartKey: attrMap(),
     ConsistentRead: BOOL,
