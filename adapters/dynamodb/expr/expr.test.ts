@@ -23,6 +23,7 @@ describe("condition grammar errors", () => {
     ["a =", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "="'],
     ["a = :v AND", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND"'],
     ["a = :v b", 'Invalid ConditionExpression: Syntax error; token: "b", near: ":v b"'],
+    ["!!! INVALID !!!", 'Invalid ConditionExpression: Syntax error; token: "!", near: "!!"'],
     ["((a = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"],
     ["foo(a)", "Invalid ConditionExpression: Invalid function name; function: foo"],
     ["size(a)", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size"],

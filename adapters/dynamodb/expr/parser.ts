@@ -40,11 +40,9 @@ function lex(src: string): Token[] {
       while (i < src.length && /[A-Za-z0-9_]/.test(src[i]!)) i++;
       t = "num";
     } else {
-      const op = OPS.find((o) => src.startsWith(o, i));
-      if (!op) {
-        out.push({ t: "op", text: c, pos: i, end: i + 1 });
-        throw syntaxError(src, out, out.length - 1);
-      }
+      // Characters no rule accepts become one-character tokens; the parser reports them
+      // with their neighbours, as DynamoDB does.
+      const op = OPS.find((o) => src.startsWith(o, i)) ?? c;
       i += op.length;
       t = "op";
     }
