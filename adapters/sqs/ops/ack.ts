@@ -28,10 +28,21 @@ function parseHandle(raw: string | undefined): ReceiptHandle {
   return h;
 }
 
-async function deleteOne(txn: Txn, q: QueueRecord, h: ReceiptHandle): Promise<boolean> {
+/** Delete the messages of several handles; their records are read in parallel first. */
+async function deleteMany(txn: Txn, q: QueueRecord, hs: ReceiptHandle[]): Promise<number> {
+  const valid = hs.filter((h) => h.qid === q.id && h.partition < q.partitions);
+  const raws = await Promise.all(valid.map((h) => txn.get(messageKey(q.id, h.partition, h.messageId))));
+  let n = 0;
+  for (let i = 0; i < valid.length; i++) if (await deleteOne(txn, q, valid[i]!, raws[i])) n++;
+  return n;
+}
+
+async function deleteOne(txn: Txn, q: QueueRecord, h: ReceiptHandle, prefetched?: Uint8Array): Promise<boolean> {
   if (h.qid !== q.id || h.partition >= q.partitions) return false;
   const key = messageKey(q.id, h.partition, h.messageId);
-  const raw = await txn.get(key);
+  // A prefetched record may be stale if an earlier delete in this transaction touched it
+  // (a FIFO head refresh rewrites state, never message records), so it is safe to use.
+  const raw = prefetched ?? (await txn.get(key));
   if (!raw) return false;
   const rec = decodeJson<MessageRecord>(raw);
   if (rec.nonce !== h.nonce) return false;
@@ -84,11 +95,7 @@ export async function deleteMessageBatch(svc: SqsService, input: Input, op: Oper
   await Promise.all(
     [...byPartition].map(async ([partition, hs]) => {
       const deleted = await svc.store.transact(
-        async (txn) => {
-          let n = 0;
-          for (const h of hs) if (await deleteOne(txn, q, h)) n++;
-          return n;
-        },
+        (txn) => deleteMany(txn, q, hs),
         { signal: op.signal, family: "sqs.delete" },
       );
       svc.metrics.partitionOps(q, partition, "delete", deleted);

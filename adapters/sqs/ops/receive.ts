@@ -81,25 +81,40 @@ async function settle(txn: Txn, q: QueueRecord, p: number, rec: MessageRecord, s
   return next;
 }
 
-async function claimStandard(svc: SqsService, q: QueueRecord, e: IndexEntry, s: ReceiveSettings, signal: AbortSignal): Promise<ClaimOutcome> {
+/**
+ * Claim a batch of due messages in one transaction: one commit for the whole batch. A
+ * conflict (another receiver took one of them) re-runs the body, which re-reads and skips
+ * what is gone, so retries shrink rather than repeat the collision.
+ */
+async function claimStandard(svc: SqsService, q: QueueRecord, entries: IndexEntry[], s: ReceiveSettings, signal: AbortSignal): Promise<ClaimOutcome[]> {
   return svc.store.transact(
-    async (txn): Promise<ClaimOutcome> => {
+    async (txn): Promise<ClaimOutcome[]> => {
       const now = Date.now();
-      const key = messageKey(q.id, e.partition, e.ref);
-      const raw = await txn.get(key);
-      if (!raw) {
-        txn.delete(indexKey(q.id, e.partition, e.kind, e.atMs, e.ref));
-        return { skipped: true };
+      const raws = await Promise.all(entries.map((e) => txn.get(messageKey(q.id, e.partition, e.ref))));
+      const out: ClaimOutcome[] = [];
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        const raw = raws[i];
+        if (!raw) {
+          txn.delete(indexKey(q.id, e.partition, e.kind, e.atMs, e.ref));
+          out.push({ skipped: true });
+          continue;
+        }
+        const rec = decodeJson<MessageRecord>(raw);
+        if (rec.kind !== e.kind || rec.vis !== e.atMs || rec.vis > now) {
+          out.push({ skipped: true });
+          continue;
+        }
+        const result = await settle(txn, q, e.partition, rec, s, now);
+        if (result === "expired" || result === "moved") {
+          txn.delete(messageKey(q.id, e.partition, rec.id));
+          txn.delete(indexKey(q.id, e.partition, rec.kind, rec.vis, rec.id));
+          out.push(result === "moved" ? { moved: true } : { skipped: true });
+          continue;
+        }
+        out.push({ claimed: result });
       }
-      const rec = decodeJson<MessageRecord>(raw);
-      if (rec.kind !== e.kind || rec.vis !== e.atMs || rec.vis > now) return { skipped: true };
-      const result = await settle(txn, q, e.partition, rec, s, now);
-      if (result === "expired" || result === "moved") {
-        txn.delete(key);
-        txn.delete(indexKey(q.id, e.partition, rec.kind, rec.vis, rec.id));
-        return result === "moved" ? { moved: true } : { skipped: true };
-      }
-      return { claimed: result };
+      return out;
     },
     { signal, family: "sqs.receive" },
   );
@@ -115,23 +130,50 @@ async function dueEntries(svc: SqsService, q: QueueRecord, p: number, kinds: ("a
   return out.sort((a, b) => a.atMs - b.atMs);
 }
 
+/**
+ * Message ids some receive in this process is claiming right now, per queue id. Other
+ * receives in the process skip them, so concurrent receivers of one gateway never
+ * collide on a message (only receivers in different processes can).
+ */
+const claiming = new Map<string, Set<string>>();
+
 async function receiveStandard(svc: SqsService, q: QueueRecord, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: Claimed[]; moved: boolean }> {
   const got: Claimed[] = [];
   let moved = false;
   const candidates = await dueEntries(svc, q, 0, ["a", "d"], Date.now(), s.max * 4, signal);
-  // Concurrent receivers see the same head; starting at a random offset among the
-  // candidates spreads their claims instead of having all of them fight for one key.
+  // Receivers in other processes see the same head; a random rotation of the candidates
+  // spreads their claims instead of having all of them fight for the first keys.
   const offset = candidates.length > s.max ? Math.floor(Math.random() * Math.min(candidates.length - s.max + 1, s.max * 2)) : 0;
   const ordered = candidates.slice(offset).concat(candidates.slice(0, offset));
+  let busy = claiming.get(q.id);
+  if (!busy) {
+    busy = new Set();
+    claiming.set(q.id, busy);
+  }
+  const mine = busy;
   let i = 0;
-  while (got.length < s.max && i < ordered.length) {
-    const batch = ordered.slice(i, i + (s.max - got.length));
-    i += batch.length;
-    const results = await Promise.all(batch.map((e) => claimStandard(svc, q, e, s, signal)));
-    for (const r of results) {
-      if ("claimed" in r) got.push({ rec: r.claimed, partition: 0 });
-      else if ("moved" in r) moved = true;
+  try {
+    while (got.length < s.max && i < ordered.length) {
+      const batch: IndexEntry[] = [];
+      while (batch.length < s.max - got.length && i < ordered.length) {
+        const e = ordered[i++]!;
+        if (mine.has(e.ref)) continue;
+        mine.add(e.ref);
+        batch.push(e);
+      }
+      if (batch.length === 0) break;
+      try {
+        const results = await claimStandard(svc, q, batch, s, signal);
+        for (const r of results) {
+          if ("claimed" in r) got.push({ rec: r.claimed, partition: 0 });
+          else if ("moved" in r) moved = true;
+        }
+      } finally {
+        for (const e of batch) mine.delete(e.ref);
+      }
     }
+  } finally {
+    if (mine.size === 0 && claiming.get(q.id) === mine) claiming.delete(q.id);
   }
   return { got, moved };
 }
