@@ -9,7 +9,15 @@
 // h32 is a 32-bit hash of the partition key: Scan walks the table in hash order (as DynamoDB
 // does) and parallel-scan segments are even slices of the hash space. Table ids are unique per
 // creation, so a re-created table never sees a dropped one's leftovers.
+//
+// Key budget: DynamoDB allows 2048-byte partition keys and 1024-byte sort keys, more than
+// the embedded store's 1978-byte keys hold together. Partition keys only need equality
+// (their order inside a hash bucket is unspecified), so one longer than LONG_PARTITION bytes
+// is stored as its SHA-256 in the other byte-ish element type (bytes for S, a hex string for
+// B), which no real key of the table's type can equal. Index entries end with the table key
+// only to be unique; when that would overflow, they end with its digest instead.
 
+import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { DecimalKey, encodeTuple, tupleRange, type TupleElement } from "../../kvclient/tuple.ts";
 import type { AttributeValue } from "./types/attribute-value.ts";
@@ -25,6 +33,20 @@ export function keyElement(v: AttributeValue): TupleElement {
   if ("N" in v) return new DecimalKey(v.N);
   if ("B" in v) return new Uint8Array(Buffer.from(v.B, "base64"));
   throw new Error("not a key value");
+}
+
+const LONG_PARTITION = 512;
+const INDEX_KEY_BUDGET = 1900;
+
+function digest(bytes: Uint8Array | string): Buffer {
+  return createHash("sha256").update(bytes).digest();
+}
+
+/** The element a partition key value is stored under (see the key budget above). */
+export function partitionElement(v: AttributeValue): TupleElement {
+  if ("S" in v && Buffer.byteLength(v.S, "utf8") > LONG_PARTITION) return new Uint8Array(digest(v.S));
+  if ("B" in v && (v.B.length * 3) / 4 > LONG_PARTITION) return digest(Buffer.from(v.B, "base64")).toString("hex");
+  return keyElement(v);
 }
 
 /** 32-bit hash of a partition key value (type-tagged, numbers already canonical). */
@@ -52,7 +74,7 @@ export function tableKeyAfter(name: string): Uint8Array {
 }
 
 export function itemKey(tableId: string, pk: AttributeValue, sk?: AttributeValue): Uint8Array {
-  const els: TupleElement[] = [ROOT, "i", tableId, partitionHash(pk), keyElement(pk)];
+  const els: TupleElement[] = [ROOT, "i", tableId, partitionHash(pk), partitionElement(pk)];
   if (sk) els.push(keyElement(sk));
   return encodeTuple(els);
 }
@@ -65,11 +87,8 @@ export function itemsHashRange(tableId: string, from: number, to: number): { sta
   const end = to >= HASH_SPACE ? tupleRange([ROOT, "i", tableId]).end : encodeTuple([ROOT, "i", tableId, to]);
   return { start, end };
 }
-export function partitionRange(tableId: string, pk: AttributeValue): { start: Uint8Array; end: Uint8Array } {
-  return tupleRange([ROOT, "i", tableId, partitionHash(pk), keyElement(pk)]);
-}
 export function partitionPrefix(tableId: string, pk: AttributeValue): TupleElement[] {
-  return [ROOT, "i", tableId, partitionHash(pk), keyElement(pk)];
+  return [ROOT, "i", tableId, partitionHash(pk), partitionElement(pk)];
 }
 
 export function indexEntryKey(
@@ -80,11 +99,13 @@ export function indexEntryKey(
   pk: AttributeValue,
   sk: AttributeValue | undefined,
 ): Uint8Array {
-  const els: TupleElement[] = [ROOT, "x", tableId, index, partitionHash(ipk), keyElement(ipk)];
-  if (isk) els.push(keyElement(isk));
-  els.push(keyElement(pk));
-  if (sk) els.push(keyElement(sk));
-  return encodeTuple(els);
+  const head: TupleElement[] = [ROOT, "x", tableId, index, partitionHash(ipk), partitionElement(ipk)];
+  if (isk) head.push(keyElement(isk));
+  const tail: TupleElement[] = [partitionElement(pk)];
+  if (sk) tail.push(keyElement(sk));
+  const full = encodeTuple([...head, ...tail]);
+  if (full.length <= INDEX_KEY_BUDGET) return full;
+  return encodeTuple([...head, new Uint8Array(digest(encodeTuple(tail)))]);
 }
 export function indexRange(tableId: string, index: string): { start: Uint8Array; end: Uint8Array } {
   return tupleRange([ROOT, "x", tableId, index]);
@@ -95,7 +116,7 @@ export function indexHashRange(tableId: string, index: string, from: number, to:
   return { start, end };
 }
 export function indexPartitionPrefix(tableId: string, index: string, ipk: AttributeValue): TupleElement[] {
-  return [ROOT, "x", tableId, index, partitionHash(ipk), keyElement(ipk)];
+  return [ROOT, "x", tableId, index, partitionHash(ipk), partitionElement(ipk)];
 }
 export function tableDataRanges(tableId: string): { start: Uint8Array; end: Uint8Array }[] {
   return [tupleRange([ROOT, "i", tableId]), tupleRange([ROOT, "x", tableId])];

@@ -103,6 +103,29 @@ describe("items and queries", () => {
   });
 });
 
+describe("key sizes", () => {
+  it("store 2048-byte partition keys and 1024-byte sort keys, indexed, on the embedded store", async () => {
+    const pk = "p".repeat(2048);
+    const sk = "s".repeat(1024);
+    const ix = "i".repeat(1024);
+    const put = await h.call("PutItem", { TableName: "comp", Item: { pk: { S: pk }, sk: { S: sk }, lsi1sk: { S: ix } } });
+    expect(put.status).toBe(200);
+    const got = await h.call("GetItem", { TableName: "comp", Key: { pk: { S: pk }, sk: { S: sk } } });
+    expect((got.body.Item as Record<string, { S: string }>).lsi1sk!.S).toBe(ix);
+    const q = await h.call("Query", { TableName: "comp", KeyConditionExpression: "pk = :p AND begins_with(sk, :s)", ExpressionAttributeValues: { ":p": { S: pk }, ":s": { S: "sss" } } });
+    expect(q.body.Count).toBe(1);
+    for (const IndexName of ["gsi1", "lsi1"]) {
+      const key = IndexName === "gsi1" ? "lsi1sk" : "pk";
+      const r = await h.call("Query", { TableName: "comp", IndexName, KeyConditionExpression: `${key} = :v`, ExpressionAttributeValues: { ":v": { S: IndexName === "gsi1" ? ix : pk } } });
+      expect([IndexName, r.body.Count]).toEqual([IndexName, 1]);
+    }
+    const over = await h.call("GetItem", { TableName: "comp", Key: { pk: { S: pk + "p" }, sk: { S: sk } } });
+    expect(over.body.message).toBe("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+    const del = await h.call("DeleteItem", { TableName: "comp", Key: { pk: { S: pk }, sk: { S: sk } } });
+    expect(del.status).toBe(200);
+  });
+});
+
 describe("table names", () => {
   it("CreateTable requires the name and holds it to 3-255 characters", async () => {
     const base = { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], BillingMode: "PAY_PER_REQUEST" };

@@ -249,7 +249,7 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
             return { kind: "invalid" as const, message: `${invalid}ProvisionedThroughput must be specified for index: ${idx.IndexName}` };
           if (t.indexes.filter((i) => i.global).length >= 20)
             return { kind: "limit" as const, message: "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20" };
-          t.indexes.push({ ...indexRecord(idx, true, "CREATING"), backfilling: true, id: `${idx.IndexName}.${randomUUID()}` });
+          t.indexes.push({ ...indexRecord(idx, true, "CREATING"), backfilling: true, id: randomUUID() });
         } else if (u.Delete) {
           const i = t.indexes.findIndex((x) => x.global && x.name === u.Delete!.IndexName);
           if (i < 0) return { kind: "notfound" as const, message: `Requested resource not found: Index: ${u.Delete.IndexName} not found in table: ${name}` };
