@@ -5,6 +5,8 @@
 import { Consumer } from "sqs-consumer";
 import {
   CreateQueueCommand,
+  ListMessageMoveTasksCommand,
+  StartMessageMoveTaskCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -96,6 +98,48 @@ describeBothBackends("sqs consumer and crash", (ctx) => {
     expect(seen.size).toBe(200);
     // Messages received before the crash stayed invisible until their timeout ran out.
     expect(early.size).toBe(0);
+    sqs.destroy();
+  });
+
+  it("a message move task honours its rate and survives kill -9 of the gateway", { timeout: 120_000 }, async () => {
+    let sqs = new SQSClient(ctx().clientConfig);
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "mt-dlq" }));
+    const dlqArn = `arn:aws:sqs:us-east-1:000000000000:mt-dlq`;
+    const src = await sqs.send(
+      new CreateQueueCommand({ QueueName: "mt-src", Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) } }),
+    );
+    await sendAll(sqs, src.QueueUrl!, 40, "t");
+    // First receive counts 1; the next receive of each message dead-letters it.
+    for (let i = 0; i < 40; i++) {
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: src.QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+      if (!r.Messages?.length) break;
+    }
+    const dlqCount = async () =>
+      Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }))).Attributes!.ApproximateNumberOfMessages);
+    expect(await dlqCount()).toBe(40);
+    const started = Date.now();
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 8 }));
+    await new Promise((r) => setTimeout(r, 1500));
+    await ctx().gateway.kill("SIGKILL");
+    await ctx().gateway.restart();
+    sqs.destroy();
+    sqs = new SQSClient(ctx().clientConfig);
+    let status = "RUNNING";
+    let moved = 0;
+    while (status === "RUNNING" && Date.now() - started < 60_000) {
+      await new Promise((r) => setTimeout(r, 500));
+      const t = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }))).Results![0]!;
+      status = t.Status!;
+      moved = t.ApproximateNumberOfMessagesMoved ?? 0;
+    }
+    const elapsed = Date.now() - started;
+    expect(status).toBe("COMPLETED");
+    expect(moved).toBe(40);
+    // 40 messages at 8/s need at least ~4 s however the restart fell.
+    expect(elapsed).toBeGreaterThanOrEqual(4000);
+    expect(await dlqCount()).toBe(0);
+    const back = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: src.QueueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    expect(back.Attributes!.ApproximateNumberOfMessages).toBe("40");
     sqs.destroy();
   });
 });

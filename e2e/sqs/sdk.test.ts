@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { describeBothBackends } from "../harness/both-backends.ts";
 import { expectCode, jsonApi, queryApi, type SqsApi } from "./clients.ts";
+import { sendSigned, signForReplay } from "../harness/sign.ts";
 
 const PROTOCOLS = [
   ["json", jsonApi],
@@ -208,4 +209,36 @@ describeBothBackends("sqs sdk scenarios", (ctx) => {
       });
     });
   }
+
+  describe("raw malformed requests", () => {
+    const raw = async (headers: Record<string, string>, body: string) => {
+      const cfg = ctx().clientConfig;
+      const signed = await signForReplay({ service: "sqs", region: cfg.region, credentials: cfg.credentials, endpoint: cfg.endpoint, method: "POST", path: "/", headers, body });
+      const res = await sendSigned(cfg.endpoint, signed);
+      return { status: res.status, headers: res.headers, text: await res.text() };
+    };
+
+    it("JSON: malformed body, non-object body and unknown action", async () => {
+      const json = { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.ListQueues" };
+      const bad = await raw(json, "{not json");
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.text).__type).toContain("SerializationException");
+      const arr = await raw(json, "[1,2]");
+      expect(arr.status).toBe(400);
+      const unknown = await raw({ ...json, "x-amz-target": "AmazonSQS.Frobnicate" }, "{}");
+      expect(unknown.status).toBe(400);
+      expect(unknown.headers.get("x-amzn-query-error")).toBe("InvalidAction;Sender");
+    });
+
+    it("Query: missing and unknown actions, missing parameters", async () => {
+      const form = { "content-type": "application/x-www-form-urlencoded" };
+      const unknown = await raw(form, "Action=Frobnicate&Version=2012-11-05");
+      expect(unknown.status).toBe(400);
+      expect(unknown.text).toContain("<Code>InvalidAction</Code>");
+      const missing = await raw(form, "Action=CreateQueue&Version=2012-11-05");
+      expect(missing.text).toContain("<Code>MissingParameter</Code>");
+      const badInt = await raw(form, "Action=ReceiveMessage&QueueUrl=x&MaxNumberOfMessages=abc");
+      expect(badInt.status).toBe(400);
+    });
+  });
 });
