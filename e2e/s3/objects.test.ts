@@ -122,6 +122,26 @@ describeBothBackends("s3 objects", (ctx) => {
     expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/x", CopySource: `${Bucket}/copy/none` })))).toMatchObject({ name: "NoSuchKey" });
   });
 
+  it("keeps a GET in progress on the version it started with across overwrite and delete", async () => {
+    const { s3 } = ctx();
+    const old = randomBytes(8 * 1024 * 1024);
+    await s3.send(new PutObjectCommand({ Bucket, Key: "stable/o", Body: old }));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: "stable/o" }));
+    const stream = got.Body as Readable;
+    const parts: Buffer[] = [];
+    const iter = stream[Symbol.asyncIterator]();
+    const first = await iter.next();
+    parts.push(first.value as Buffer);
+    await s3.send(new PutObjectCommand({ Bucket, Key: "stable/o", Body: randomBytes(8 * 1024 * 1024) }));
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: "stable/o" }));
+    for (;;) {
+      const r = await iter.next();
+      if (r.done) break;
+      parts.push(r.value as Buffer);
+    }
+    expect(Buffer.concat(parts).equals(old)).toBe(true);
+  });
+
   it("tags objects and buckets", async () => {
     const { s3 } = ctx();
     await s3.send(new PutObjectCommand({ Bucket, Key: "tag/o", Body: "t", Tagging: "a=1&b=2" }));

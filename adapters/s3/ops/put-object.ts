@@ -1,11 +1,11 @@
 // PutObject: stream the body into chunks while hashing it, verify Content-MD5 and any
 // checksum (header or trailer), then commit the manifest.
 
-import type { ChecksumAlgorithm, ObjectManifest, StoredChecksum } from "../keyspace.ts";
+import { newId, type ChecksumAlgorithm, type ObjectHeaders, type ObjectManifest, type Segment, type StoredChecksum, type Tag } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
 import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
-import { parseWriteConditions } from "../wire/conditionals.ts";
+import { parseWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
 import { checksumHeaders, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
 import { newDigest, type Digest } from "../storage/hashing.ts";
 import { bodyPieces, releaseLease, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
@@ -69,6 +69,9 @@ export async function putObject(call: S3Call): Promise<Response> {
   const csReq = parseChecksumRequest(h);
   const md5Header = parseContentMd5(h);
   if (req.contentLength !== undefined && req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
+  if (req.contentLength !== undefined && req.contentLength <= ctx.chunkBytes) {
+    return putSmallObject(call, { objHeaders, tags, conditions, csReq, md5Header });
+  }
   await requireBucket(call);
   if (conditions.ifNoneMatchStar) {
     // Refuse early rather than after the whole body; the commit re-checks atomically.
@@ -106,10 +109,64 @@ export async function putObject(call: S3Call): Promise<Response> {
     });
     const out = new Headers({ etag: `"${manifest.etag}"` });
     checksumHeaders(checksum, out);
-    if (checksum === undefined) out.delete("x-amz-checksum-type");
     return emptyResponse(200, out);
   } catch (err) {
     await releaseLease(ctx, written.segment.id);
     throw leaseExpiredToS3(err);
   }
+}
+
+interface PutInputs {
+  objHeaders: ObjectHeaders;
+  tags: Tag[] | undefined;
+  conditions: WriteConditions;
+  csReq: ChecksumRequest | undefined;
+  md5Header: Buffer | undefined;
+}
+
+/**
+ * A body that fits one chunk is read into memory (at most one chunk) and committed with its
+ * manifest in a single transaction: no lease is needed when data and manifest land together.
+ */
+async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
+  const { ctx, req } = call;
+  const digests = bodyDigests(p.csReq);
+  const pieces: Uint8Array[] = [];
+  let size = 0;
+  for await (const piece of bodyPieces(req.body, call.signal)) {
+    size += piece.length;
+    if (size > ctx.chunkBytes || (req.contentLength !== undefined && size > req.contentLength)) throw S3Errors.incompleteBody();
+    for (const d of digests.list) d.update(piece);
+    pieces.push(piece);
+  }
+  if (req.contentLength !== undefined && size !== req.contentLength) throw S3Errors.incompleteBody();
+  const v = await verifyDigests(digests, p.md5Header, req.trailers);
+  const checksum: StoredChecksum | undefined = v.checksum ? { ...v.checksum, type: "FULL_OBJECT" } : undefined;
+  const segment: Segment = { id: newId(), size, chunkBytes: ctx.chunkBytes };
+  const manifest: ObjectManifest = {
+    size,
+    etag: v.md5Hex,
+    lastModified: Date.now(),
+    headers: p.objHeaders,
+    checksum,
+    tags: p.tags && p.tags.length ? p.tags : undefined,
+    ownerId: req.principal.ownerId,
+    ownerName: req.principal.displayName,
+    segments: size > 0 ? [segment] : [],
+  };
+  const data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  await commitManifest(ctx, {
+    bucket: call.bucket,
+    key: call.key,
+    manifest,
+    leases: [],
+    conditions: p.conditions,
+    signal: call.signal,
+    also: async (txn) => {
+      if (size > 0) txn.put(keys.chunk(segment.id, 0), data);
+    },
+  });
+  const out = new Headers({ etag: `"${manifest.etag}"` });
+  checksumHeaders(checksum, out);
+  return emptyResponse(200, out);
 }

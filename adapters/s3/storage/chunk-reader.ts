@@ -6,6 +6,8 @@
 import { keys, type Segment } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 
+const READ_AHEAD = 3;
+
 export class ChunkMissingError extends Error {}
 
 interface ChunkRef {
@@ -53,16 +55,23 @@ export async function* iterateRange(
   end: number,
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
-  // Keep one read ahead so the store round trip overlaps with the consumer.
+  // Keep a few reads ahead so store round trips overlap with the consumer; memory stays
+  // at most READ_AHEAD chunks per GET.
   const refs = chunkRefs(segments, start, end);
-  let next = refs.next();
-  let ahead: Promise<Uint8Array> | undefined = next.done ? undefined : readChunk(ctx, next.value, signal);
-  ahead?.catch(() => {});
-  while (ahead) {
-    const cur = ahead;
-    next = refs.next();
-    ahead = next.done ? undefined : readChunk(ctx, next.value, signal);
-    ahead?.catch(() => {});
+  const ahead: Promise<Uint8Array>[] = [];
+  const fill = () => {
+    while (ahead.length < READ_AHEAD) {
+      const next = refs.next();
+      if (next.done) return;
+      const p = readChunk(ctx, next.value, signal);
+      p.catch(() => {});
+      ahead.push(p);
+    }
+  };
+  fill();
+  while (ahead.length > 0) {
+    const cur = ahead.shift()!;
+    fill();
     yield await cur;
   }
 }

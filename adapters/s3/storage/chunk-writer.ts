@@ -10,6 +10,8 @@ import type { Digest } from "./hashing.ts";
 import { AwsError } from "../../aws/errors.ts";
 import { S3Errors } from "../wire/errors.ts";
 
+const MAX_INFLIGHT_CHUNKS = 3;
+
 /** The writer's lease was taken by the GC (the upload stalled past its lease). */
 export class LeaseLostError extends Error {}
 
@@ -113,14 +115,16 @@ export async function writeChunks(
   let index = 0;
   let buf = new Uint8Array(size);
   let fill = 0;
-  // One chunk commit overlaps with reading the next chunk from the client.
-  let pending: Promise<void> | undefined;
+  // A few chunk commits stay in flight while the next chunk is read from the client: a
+  // replicated store's round trips overlap, and memory stays a few chunks per upload.
+  const inflight: Promise<void>[] = [];
   const flush = async () => {
     if (fill === 0) return;
     const out = fill === size ? buf : buf.slice(0, fill);
-    if (pending) await pending;
-    pending = putChunk(ctx, dataId, index++, out, opts.signal);
-    pending.catch(() => {});
+    if (inflight.length >= MAX_INFLIGHT_CHUNKS) await inflight.shift();
+    const p = putChunk(ctx, dataId, index++, out, opts.signal);
+    p.catch(() => {});
+    inflight.push(p);
     buf = new Uint8Array(size);
     fill = 0;
   };
@@ -140,11 +144,11 @@ export async function writeChunks(
       }
     }
     await flush();
-    if (pending) await pending;
+    for (const p of inflight.splice(0)) await p;
     if (opts.expectedLength !== undefined && total !== opts.expectedLength) throw S3Errors.incompleteBody();
     return { segment: { id: dataId, size: total, chunkBytes: size }, size: total };
   } catch (err) {
-    if (pending) await pending.catch(() => {});
+    await Promise.allSettled(inflight);
     await releaseLease(ctx, dataId);
     throw err;
   }

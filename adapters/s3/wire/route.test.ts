@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { allOperationNames, resolveRoute, ROUTES, type Target } from "./route.ts";
+import { OPERATIONS } from "../ops/table.ts";
+
+const q = (s: string) => new URLSearchParams(s);
+const none = new Headers();
+const route = (method: string, target: Target, query = "", headers = none) => resolveRoute(method, target, q(query), headers);
+
+describe("route table", () => {
+  it("routes by method, target and sub-resource", () => {
+    expect(route("GET", "service")).toMatchObject({ kind: "route", op: "ListBuckets" });
+    expect(route("PUT", "bucket")).toMatchObject({ op: "CreateBucket" });
+    expect(route("GET", "bucket", "list-type=2&prefix=a")).toMatchObject({ op: "ListObjectsV2" });
+    expect(route("GET", "bucket", "prefix=a")).toMatchObject({ op: "ListObjects" });
+    expect(route("GET", "bucket", "versions")).toMatchObject({ op: "ListObjectVersions" });
+    expect(route("GET", "bucket", "versioning")).toMatchObject({ op: "GetBucketVersioning" });
+    expect(route("POST", "bucket", "delete")).toMatchObject({ op: "DeleteObjects" });
+    expect(route("PUT", "object", "partNumber=1&uploadId=u")).toMatchObject({ op: "UploadPart" });
+    expect(route("PUT", "object", "partNumber=1&uploadId=u", new Headers({ "x-amz-copy-source": "b/k" }))).toMatchObject({ op: "UploadPartCopy" });
+    expect(route("PUT", "object", "", new Headers({ "x-amz-copy-source": "b/k" }))).toMatchObject({ op: "CopyObject" });
+    expect(route("PUT", "object", "x-id=PutObject")).toMatchObject({ kind: "route", op: "PutObject" });
+    expect(route("POST", "object", "uploads")).toMatchObject({ op: "CreateMultipartUpload" });
+    expect(route("POST", "object", "uploadId=u")).toMatchObject({ op: "CompleteMultipartUpload" });
+    expect(route("DELETE", "object", "uploadId=u")).toMatchObject({ op: "AbortMultipartUpload" });
+    expect(route("GET", "object", "attributes")).toMatchObject({ op: "GetObjectAttributes" });
+  });
+
+  it("never treats an unsupported sub-resource as a plain write", () => {
+    for (const sub of ["policy", "cors", "lifecycle", "encryption", "object-lock", "website", "replication", "versioning", "acl", "whatever"]) {
+      const r = route("PUT", "bucket", sub);
+      expect(r.kind, sub).not.toBe("route");
+    }
+    for (const sub of ["acl", "retention", "legal-hold", "whatever"]) {
+      const r = route("PUT", "object", sub);
+      expect(r.kind, sub).not.toBe("route");
+    }
+    expect(route("POST", "object", "restore").kind).toBe("rejected");
+    expect(route("POST", "object", "select&select-type=2").kind).toBe("rejected");
+    expect(route("POST", "bucket").kind).toBe("method-not-allowed");
+  });
+
+  it("answers documented defaults for unsupported configuration reads", () => {
+    expect(route("GET", "bucket", "cors")).toMatchObject({ kind: "rejected", getDefault: { kind: "error", code: "NoSuchCORSConfiguration" } });
+    expect(route("GET", "bucket", "notification")).toMatchObject({ getDefault: { kind: "xml", root: "NotificationConfiguration" } });
+    expect(route("DELETE", "bucket", "cors")).toMatchObject({ kind: "rejected", op: "DeleteBucketCors" });
+    expect(route("DELETE", "bucket", "cors")).not.toHaveProperty("getDefault.kind");
+  });
+
+  it("has a handler for every routed operation and bounded operation names", () => {
+    for (const r of ROUTES) expect(OPERATIONS[r.op], r.op).toBeTypeOf("function");
+    const names = allOperationNames();
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain("PutBucketPolicy");
+  });
+});
