@@ -375,6 +375,33 @@ describeBothBackends(
         expect((tooMany as Error).message).toContain("Member must have length less than or equal to 25");
       });
 
+      it("TransactWriteItems takes 100 actions and up to 4 MB in one commit", async () => {
+        const name = tableName("txnbig");
+        await createKeyed(ddb(), name, { gsi: true });
+        await ddb().send(
+          new TransactWriteItemsCommand({
+            TransactItems: Array.from({ length: 100 }, (_, i) => ({ Put: { TableName: name, Item: { pk: { S: `t${i}` }, gpk: { S: "g" }, gsk: { N: String(i) } } } })),
+          }),
+        );
+        const big = "x".repeat(350_000);
+        await ddb().send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, i) => ({ Put: { TableName: name, Item: { pk: { S: `b${i}` }, big: { S: big } } } })) }));
+        const over = await ddb()
+          .send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 12 }, (_, i) => ({ Put: { TableName: name, Item: { pk: { S: `o${i}` }, big: { S: big } } } })) }))
+          .catch((e: Error) => e.name);
+        expect(over).toBe("ValidationException");
+        let total = 0;
+        let start: Record<string, never> | undefined;
+        do {
+          // 3.5 MB of items: Scan pages at 1 MB even when only counting.
+          const page = await ddb().send(new ScanCommand({ TableName: name, Select: "COUNT", ExclusiveStartKey: start }));
+          total += page.Count!;
+          start = page.LastEvaluatedKey as never;
+        } while (start);
+        expect(total).toBe(110);
+        const idx = await ddb().send(new QueryCommand({ TableName: name, IndexName: "byG", KeyConditionExpression: "gpk = :g", ExpressionAttributeValues: { ":g": { S: "g" } }, Select: "COUNT" }));
+        expect(idx.Count).toBe(100);
+      });
+
       it("TransactWriteItems is all or nothing, reports reasons, and honours ClientRequestToken", async () => {
         const name = tableName("txn");
         await createKeyed(ddb(), name);

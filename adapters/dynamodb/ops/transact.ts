@@ -84,9 +84,10 @@ type TxnOutcome =
 
 export async function transactWriteItems(ctx: OpContext, data: Input): Promise<Output> {
   const raw = data.TransactItems as Record<string, Input>[];
-  if (Buffer.byteLength(JSON.stringify(raw)) > MAX_REQUEST_BYTES)
-    throw validationError("Transaction request cannot be larger than 4 MB");
   const actions = raw.map(prepare);
+  // The 4 MB limit is on the items the transaction carries, sized as DynamoDB sizes them.
+  const carried = actions.reduce((n, a) => n + itemSize(a.item ?? a.key), 0);
+  if (carried > MAX_REQUEST_BYTES) throw validationError("Transaction request cannot be larger than 4 MB");
   const seen = new Set<string>();
   for (const a of actions) {
     const table = await requireTable(ctx, a.tableName);
