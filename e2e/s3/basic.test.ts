@@ -113,4 +113,66 @@ describeBothBackends("s3 basics", (ctx) => {
     expect(del.Errors ?? []).toEqual([]);
     await s3.send(new DeleteBucketCommand({ Bucket }));
   });
+
+  it("pages ListBuckets with prefix, max-buckets and continuation tokens", async () => {
+    const { s3 } = ctx();
+    const names = ["page-b1", "page-b2", "page-b3", "page-b4", "page-b5"];
+    for (const Bucket of names) await s3.send(new CreateBucketCommand({ Bucket }));
+    const seen: string[] = [];
+    let token: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await s3.send(new ListBucketsCommand({ Prefix: "page-", MaxBuckets: 2, ContinuationToken: token }));
+      expect(page.Buckets!.length).toBeLessThanOrEqual(2);
+      seen.push(...page.Buckets!.map((b) => b.Name!));
+      expect(page.Prefix).toBe("page-");
+      token = page.ContinuationToken;
+      if (!token) break;
+    }
+    expect(seen).toEqual(names);
+    for (const Bucket of names) await s3.send(new DeleteBucketCommand({ Bucket }));
+    expect(await s3Error(s3.send(new CreateBucketCommand({ Bucket: "loc-bucket", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } })))).toMatchObject({ name: "IllegalLocationConstraintException", status: 400 });
+  });
+
+  it("url-encodes listings on request, lists quietly deleted keys, keeps standard headers", async () => {
+    const { s3 } = ctx();
+    const Bucket = "basic-enc";
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    const Key = "dir one/na\u00efve+file?.txt";
+    await s3.send(new PutObjectCommand({
+      Bucket, Key, Body: "x", ContentEncoding: "identity", ContentDisposition: "inline", ContentLanguage: "fr",
+      Expires: new Date("2030-01-01T00:00:00Z"),
+    }));
+    const enc = await s3.send(new ListObjectsV2Command({ Bucket, EncodingType: "url", Delimiter: "/" }));
+    expect(enc.EncodingType).toBe("url");
+    expect(enc.CommonPrefixes?.map((p) => decodeURIComponent(p.Prefix!.replace(/\+/g, " ")))).toEqual(["dir one/"]);
+    const deep = await s3.send(new ListObjectsV2Command({ Bucket, EncodingType: "url" }));
+    expect(deep.Contents?.map((c) => decodeURIComponent(c.Key!.replace(/\+/g, " ")))).toEqual([Key]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key }));
+    expect(head.ContentEncoding).toBe("identity");
+    expect(head.ContentDisposition).toBe("inline");
+    expect(head.ContentLanguage).toBe("fr");
+    expect(head.Expires?.toISOString()).toBe("2030-01-01T00:00:00.000Z");
+    const quiet = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Quiet: true, Objects: [{ Key }, { Key: "never-existed" }] } }));
+    expect(quiet.Deleted ?? []).toEqual([]);
+    expect(quiet.Errors ?? []).toEqual([]);
+    await s3.send(new DeleteBucketCommand({ Bucket }));
+  });
+
+  it("does not make uploads to different keys of one bucket conflict", async () => {
+    const { s3, gateway } = ctx();
+    const Bucket = "basic-noconflict";
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    const conflicts = async () => {
+      const text = await (await fetch(`${gateway.endpoint}/metrics`)).text();
+      expect(text).toContain("kv_transactions_total");
+      return text.split("\n").filter((l) => l.startsWith("kv_write_conflicts_total") && l.includes('family="s3.')).reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+    };
+    const before = await conflicts();
+    await Promise.all(Array.from({ length: 32 }, (_, i) => s3.send(new PutObjectCommand({ Bucket, Key: `k${i}`, Body: `v${i}` }))));
+    await Promise.all(Array.from({ length: 8 }, (_, i) => s3.send(new PutObjectCommand({ Bucket, Key: `big${i}`, Body: Buffer.alloc(3 * 1024 * 1024 + i) }))));
+    expect(await conflicts()).toBe(before);
+    const all = await s3.send(new ListObjectsV2Command({ Bucket }));
+    await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: all.Contents!.map((c) => ({ Key: c.Key! })) } }));
+    await s3.send(new DeleteBucketCommand({ Bucket }));
+  });
 });
