@@ -7,7 +7,7 @@
 // refresh; conflicts and business outcomes never touch it.
 
 import { Etcd3, type IStatusResponse } from "etcd3";
-import { noop } from "cockatiel";
+import { ExponentialBackoff, noop, type IBackoff } from "cockatiel";
 import { isLeadershipLoss, type KvError } from "../errors.ts";
 
 const REFRESH_TIMEOUT_MS = 1_000;
@@ -26,7 +26,14 @@ export interface ChannelOptions {
 export function etcd3Options(hosts: string[], maxReceiveBytes: number) {
   return {
     hosts,
-    faultHandling: { host: () => noop, global: noop },
+    // Watch streams reconnect with this; etcd3's default backs off up to 30 s, far longer
+    // than a failover (~1-2 s), so a waiter could miss wake-ups for that long.
+    // (etcd3 calls .next() on it like a factory, though its typings ask for an IBackoff.)
+    faultHandling: {
+      host: () => noop,
+      global: noop,
+      watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 }) as unknown as IBackoff<unknown>,
+    },
     grpcOptions: {
       "grpc.max_receive_message_length": maxReceiveBytes,
       "grpc.max_send_message_length": maxReceiveBytes,

@@ -72,3 +72,13 @@ export function mapEtcdError(err: unknown, what: string, inTxn = false): KvError
 export function isGrpcDeadline(err: unknown): boolean {
   return err instanceof GRPCDeadlineExceededError || (err instanceof Error && err.message.includes("context deadline exceeded"));
 }
+
+/**
+ * The call never left this process: gRPC had no connection to the member (refused, or
+ * still connecting). Only such a failure lets a commit be resent elsewhere; any other may
+ * have been applied.
+ */
+export function wasNotSent(err: unknown): boolean {
+  const raw = err instanceof KvError ? err.cause : err;
+  return raw instanceof GRPCUnavailableError && raw.message.includes("No connection established");
+}

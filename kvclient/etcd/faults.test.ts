@@ -118,4 +118,30 @@ describe("etcd store under faults", () => {
     // leader's log and commit once quorum returns.
     expect(["v", "w"]).toContain(new TextDecoder().decode((await store.get(enc("k")))?.value));
   });
+
+  it("keeps a watch delivering while each member in turn is killed and restarted", async () => {
+    // The watch streams from one member we cannot choose; killing each one in turn makes
+    // sure its own member dies at some point.
+    const ac = new AbortController();
+    const seen = new Set<string>();
+    const consumer = (async () => {
+      for await (const e of store.watch(enc("wk/"), ac.signal)) seen.add(new TextDecoder().decode(e.key));
+    })();
+    try {
+      for (const m of cluster.members) {
+        await cluster.kill(m, "SIGKILL");
+        await cluster.waitForLeader(20_000);
+        const name = `wk/after-${m.name}`;
+        await store.transact(async (t) => t.put(enc(name), enc("1")), { maxAttempts: 20 });
+        const t0 = performance.now();
+        while (!seen.has(name) && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+        expect(seen.has(name), `event for ${name}`).toBe(true);
+        await cluster.restart(m);
+        await cluster.waitForLeader(20_000);
+      }
+    } finally {
+      ac.abort();
+      await consumer;
+    }
+  });
 });

@@ -4,13 +4,14 @@
 // quorum loss a call without one hangs for ~7-12 s), and the caller's signal is raced
 // against it so the caller is released at its own time while the abandoned RPC still ends
 // by its deadline. Calls go to the known leader (see channel.ts); reads that hit a
-// leadership loss move to another member and retry within their bound. Commits are not
-// retried here: a transaction's outcome is decided by runTransaction.
+// leadership loss move to another member and retry within their bound. A commit moves only
+// when it provably never left this process; otherwise its failure (outcome unknown) goes to
+// the caller.
 
 import { Etcd3, SortOrder, SortTarget, type IRangeRequest, type IRangeResponse, type IStatusResponse } from "etcd3";
 import type { Registry } from "prom-client";
 import { abortError, bound, raceAbort, sleep, DEFAULT_CALL_BOUND_MS } from "../deadline.ts";
-import { NotLeaderError, isLeadershipLoss } from "../errors.ts";
+import { NotLeaderError, UnavailableError, isLeadershipLoss } from "../errors.ts";
 import { LeaderVerifier } from "../leader.ts";
 import { kvMetrics, type KvMetrics } from "../metrics.ts";
 import { runTransaction } from "../retry.ts";
@@ -28,7 +29,7 @@ import type {
   WatchEvent,
 } from "../store.ts";
 import { MemberChannel, etcd3Options } from "./channel.ts";
-import { isGrpcDeadline, mapEtcdError } from "./errors.ts";
+import { isGrpcDeadline, mapEtcdError, wasNotSent } from "./errors.ts";
 import { join, view } from "./bytes.ts";
 import { EtcdTxn, conflict, type TxnBackend } from "./txn.ts";
 import { watchPrefix } from "./watch.ts";
@@ -84,6 +85,7 @@ class EtcdStore implements Store, TxnBackend {
   private readonly boundMs: number;
   private readonly leaderMode: "quorum" | "local";
   private readonly leaderProbeKey: Buffer;
+  private closed = false;
 
   constructor(opts: EtcdStoreOptions) {
     const maxRequestBytes = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
@@ -132,17 +134,20 @@ class EtcdStore implements Store, TxnBackend {
     signal: AbortSignal | undefined,
     deadline: number,
     fn: (client: Etcd3, callOpts: { deadline: number }) => Promise<T>,
-    opts: { inTxn?: boolean; member?: number } = {},
+    opts: { inTxn?: boolean; member?: number; retryIf?: (err: unknown) => boolean } = {},
   ): Promise<T> {
+    const retryable = opts.retryIf ?? isLeadershipLoss;
     let retrySignal: AbortSignal | undefined;
     for (let attempt = 0; ; attempt++) {
+      // Without this a closed client's errors would look like a lost member and be retried.
+      if (this.closed) throw new UnavailableError(`${what}: store is closed`);
       const member = opts.member ?? this.channel.pick();
       const work = this.once(what, member, deadline, fn, opts.inTxn ?? false);
       try {
         return await (signal ? raceAbort(work, signal, what) : work);
       } catch (err) {
         const backoff = RETRY_BACKOFF_MS[Math.min(attempt, RETRY_BACKOFF_MS.length - 1)]!;
-        if (!isLeadershipLoss(err) || Date.now() + backoff >= deadline) throw err;
+        if (!retryable(err) || Date.now() + backoff >= deadline) throw err;
         // Only a retry needs a combined signal; the common path stays allocation-light.
         retrySignal ??= bound(signal, deadline - Date.now()).signal;
         await sleep(backoff, retrySignal, what).catch(() => {
@@ -206,24 +211,29 @@ class EtcdStore implements Store, TxnBackend {
     return runTransaction(
       async (signal) => {
         if (signal.aborted) throw abortError(signal, "transaction");
+        if (this.closed) throw new UnavailableError("transaction: store is closed");
         const txn = new EtcdTxn(this, signal, deadline);
         // A body that ignores its signal must not hold the caller; once abandoned it can no
         // longer commit (its reads fail on the aborted signal, and nobody commits for it).
         const result = await raceAbort(body(txn), signal, "transaction body");
         if (!txn.hasWrites) return result;
         const req = txn.commitRequest();
-        // Not retried on failure: the commit may have been applied.
-        const member = this.channel.pick();
+        // Resent elsewhere only when it provably never left (see wasNotSent): the commit
+        // may otherwise have been applied, and running it twice is not ours to decide.
+        const commitOpts = { inTxn: true, retryIf: wasNotSent };
         const single = req.compare!.length === 0 && req.success!.length === 1 ? req.success![0]! : undefined;
         if (single) {
           // A blind single write needs no Txn: etcd serves a plain Put ~25% faster.
-          const work = this.once<unknown>("transaction commit", member, deadline, (c, o) =>
-            single.request_put ? c.kv.put(single.request_put, o) : c.kv.deleteRange(single.request_delete_range!, o), true);
-          await raceAbort(work, signal, "transaction commit");
+          await this.call<unknown>(
+            "transaction commit",
+            signal,
+            deadline,
+            (c, o) => (single.request_put ? c.kv.put(single.request_put, o) : c.kv.deleteRange(single.request_delete_range!, o)),
+            commitOpts,
+          );
           return result;
         }
-        const work = this.once("transaction commit", member, deadline, (c, o) => c.kv.txn(req, o), true);
-        const resp = await raceAbort(work, signal, "transaction commit");
+        const resp = await this.call("transaction commit", signal, deadline, (c, o) => c.kv.txn(req, o), commitOpts);
         if (!resp.succeeded) throw conflict(family);
         return result;
       },
@@ -273,6 +283,7 @@ class EtcdStore implements Store, TxnBackend {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.channel.close();
     this.watchClient.close();
   }

@@ -44,7 +44,8 @@ interface Write {
 export class EtcdTxn implements Txn {
   private revision: string | undefined;
   private readonly seen = new Map<string, { key: Buffer; mod: string }>();
-  private readonly spans: { start: Buffer; end: Buffer }[] = [];
+  /** Scanned spans, each with the revision its scan was served at. */
+  private readonly spans: { start: Buffer; end: Buffer; at: string }[] = [];
   private readonly writes = new Map<string, Write>();
 
   constructor(
@@ -53,16 +54,26 @@ export class EtcdTxn implements Txn {
     private readonly deadline: number,
   ) {}
 
-  private async range(req: IRangeRequest): Promise<IRangeResponse> {
-    if (this.revision !== undefined) {
+  /**
+   * A read at the attempt's pinned revision, and the revision it was served at. Reads a
+   * body starts in parallel before the first answer are each served at their own
+   * revision; the per-key compares keep that serializable, and each scan's span compare
+   * uses the revision of its own answer.
+   */
+  private async range(req: IRangeRequest): Promise<{ resp: IRangeResponse; at: string }> {
+    const pinned = this.revision;
+    if (pinned !== undefined) {
       // The snapshot is fixed, so any member that has applied R can answer without a
       // quorum round trip.
-      req.revision = this.revision;
+      req.revision = pinned;
       req.serializable = true;
     }
     const resp = await this.backend.txnRange(req, this.signal, this.deadline);
-    this.revision ??= resp.header.revision;
-    return resp;
+    // An unpinned answer reflects the store at its header revision; a pinned one reflects R
+    // (its header then carries the store's current revision instead).
+    const at = pinned ?? resp.header.revision;
+    this.revision ??= at;
+    return { resp, at };
   }
 
   private remember(key: Buffer, mod: string): void {
@@ -74,7 +85,7 @@ export class EtcdTxn implements Txn {
     const full = join(this.backend.prefix, key);
     const w = this.writes.get(mapKey(full));
     if (w) return w.value ? view(w.value) : undefined;
-    const resp = await this.range({ key: full });
+    const { resp } = await this.range({ key: full });
     const kv = resp.kvs[0];
     this.remember(full, kv ? kv.mod_revision : "0");
     return kv ? view(kv.value) : undefined;
@@ -96,13 +107,13 @@ export class EtcdTxn implements Txn {
       req.sort_target = SortTarget.Key;
     }
     if (opts.keysOnly) req.keys_only = true;
-    const resp = await this.range(req);
+    const { resp, at } = await this.range(req);
 
     // The span whose contents decided the answer: all of it, or up to the last key fetched.
     const last = resp.kvs[resp.kvs.length - 1]?.key;
-    if (!resp.more || !last) this.spans.push({ start, end });
-    else if (opts.reverse) this.spans.push({ start: last, end });
-    else this.spans.push({ start, end: Buffer.concat([last, Buffer.from([0])]) });
+    if (!resp.more || !last) this.spans.push({ start, end, at });
+    else if (opts.reverse) this.spans.push({ start: last, end, at });
+    else this.spans.push({ start, end: Buffer.concat([last, Buffer.from([0])]), at });
 
     const merged = new Map<string, { key: Buffer; kv: KeyValue }>();
     for (const kv of resp.kvs) {
@@ -169,12 +180,10 @@ export class EtcdTxn implements Txn {
       compare.push({ key, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: mod });
       bytes += key.length + PER_OP_OVERHEAD;
     }
-    if (this.spans.length > 0) {
-      const next = (BigInt(this.revision ?? "0") + 1n).toString();
-      for (const { start, end } of this.spans) {
-        compare.push({ key: start, range_end: end, target: CompareTarget.Mod, result: CompareResult.Less, mod_revision: next });
-        bytes += start.length + end.length + PER_OP_OVERHEAD;
-      }
+    for (const { start, end, at } of this.spans) {
+      const next = (BigInt(at) + 1n).toString();
+      compare.push({ key: start, range_end: end, target: CompareTarget.Mod, result: CompareResult.Less, mod_revision: next });
+      bytes += start.length + end.length + PER_OP_OVERHEAD;
     }
     const success: IRequestOp[] = [];
     for (const { key, value } of this.writes.values()) {
