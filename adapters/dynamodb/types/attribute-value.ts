@@ -255,7 +255,3 @@ export function setHas(set: AttributeValue, elem: AttributeValue): boolean {
   const key = setKey(ts, valueOf(elem) as string);
   return (valueOf(set) as string[]).some((s) => setKey(ts, s) === key);
 }
-
-export function cloneValue<T extends AttributeValue | Item>(v: T): T {
-  return structuredClone(v);
-}

@@ -69,23 +69,10 @@ export function idempotentMismatch(): DdbError {
 export function limitExceeded(message: string): DdbError {
   return new DdbError("LimitExceededException", message);
 }
-export function itemCollectionSizeLimit(): DdbError {
-  return new DdbError("ItemCollectionSizeLimitExceededException", "Item collection size limit exceeded");
-}
 /** Store trouble: the SDKs retry InternalServerError and throttling. */
 export function internalError(): DdbError {
   return new DdbError("InternalServerError", "Internal server error", SERVICE, "message", { status: 500 });
 }
-export function throttled(): DdbError {
-  return new DdbError(
-    "ThrottlingException",
-    "Throughput exceeds the current capacity for one or more global secondary indexes. DynamoDB is automatically scaling your index so please try again shortly.",
-    SERVICE,
-    "message",
-    { status: 400 },
-  );
-}
-
 export function errorBody(err: DdbError): Record<string, unknown> {
   const body: Record<string, unknown> = { __type: err.namespace + err.code };
   if (err.code === "TransactionCanceledException") {
