@@ -1,7 +1,7 @@
 // S3 XML bodies in and out.
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { toXml } from "../../aws/xml.ts";
+import { xmlDocument } from "./xml-writer.ts";
 import { AwsError } from "../../aws/errors.ts";
 import { S3Errors } from "./errors.ts";
 import { createHash } from "node:crypto";
@@ -23,7 +23,7 @@ export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
 export function xmlResponse(root: string, body: Record<string, unknown>, init: { status?: number; headers?: HeadersInit } = {}): Response {
   const headers = new Headers(init.headers);
   headers.set("content-type", "application/xml");
-  const text = toXml({ [root]: { "@_xmlns": S3_XMLNS, ...body } });
+  const text = xmlDocument(root, { "@_xmlns": S3_XMLNS, ...body });
   return new Response(text, { status: init.status ?? 200, headers });
 }
 
