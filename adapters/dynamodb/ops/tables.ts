@@ -337,7 +337,7 @@ export async function updateTimeToLive(ctx: OpContext, data: Input): Promise<Out
     },
     { signal: ctx.signal, family: "ddb.table" },
   );
-  if (out === "missing") throw resourceNotFound();
+  if (out === "missing") throw tableNotFound(name);
   if (out === "enabled") throw validationError("TimeToLive is already enabled");
   if (out === "disabled") throw validationError("TimeToLive is already disabled");
   if (out === "mismatch") throw validationError("TimeToLive is active on a different AttributeName: current AttributeName is different");
