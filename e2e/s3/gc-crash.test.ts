@@ -10,7 +10,7 @@ import {
   DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { describeBothBackends, clientConfigFor } from "../harness/both-backends.ts";
-import { counts, waitForCounts } from "./store-probe.ts";
+import { waitForCounts } from "./store-probe.ts";
 
 const MiB = 1024 * 1024;
 const chunksOf = (...sizes: number[]) => sizes.reduce((n, s) => n + Math.ceil(s / MiB), 0);
