@@ -4,6 +4,7 @@
 //   ("ddb","i",tableId,h32,pk[,sk])                    -> item (DynamoDB JSON)
 //   ("ddb","x",tableId,index,h32,ipk[,isk],pk[,sk])    -> projected item (DynamoDB JSON)
 //   ("ddb","tok",token)                                -> TransactWriteItems idempotency record
+//   ("ddb","tokx",expiresAtMs,token)                   -> (empty) the same record, by expiry, for GC
 //   ("ddb","gc",tableId)                               -> a dropped table's data awaiting removal
 //
 // h32 is a 32-bit hash of the partition key: Scan walks the table in hash order (as DynamoDB
@@ -125,8 +126,13 @@ export function tableDataRanges(tableId: string): { start: Uint8Array; end: Uint
 export function tokenKey(token: string): Uint8Array {
   return encodeTuple([ROOT, "tok", token]);
 }
-export function tokensRange(): { start: Uint8Array; end: Uint8Array } {
-  return tupleRange([ROOT, "tok"]);
+/** Token records ordered by expiry: the SDKs send a token with every transaction. */
+export function tokenExpiryKey(expiresAtMs: number, token: string): Uint8Array {
+  return encodeTuple([ROOT, "tokx", Math.floor(expiresAtMs), token]);
+}
+/** Expiry entries strictly before `nowMs`. */
+export function tokenExpiriesBefore(nowMs: number): { start: Uint8Array; end: Uint8Array } {
+  return { start: tupleRange([ROOT, "tokx"]).start, end: encodeTuple([ROOT, "tokx", Math.floor(nowMs)]) };
 }
 
 export function gcKey(tableId: string): Uint8Array {

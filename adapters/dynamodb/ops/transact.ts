@@ -7,7 +7,7 @@ import type { Txn } from "../../../kvclient/store.ts";
 import type { Condition, UpdateAction } from "../expr/ast.ts";
 import type { ExprContext, ResolvedPath } from "../expr/bind.ts";
 import { applyUpdate, EvalError, evaluate, project } from "../expr/evaluate.ts";
-import { decodeJson, encodeJson, tokenKey } from "../keyspace.ts";
+import { decodeJson, encodeJson, tokenExpiryKey, tokenKey } from "../keyspace.ts";
 import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
 import { indexKeyProblem, storageKey, updatedIndexKeyError, type TableRecord } from "../storage/table.ts";
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
@@ -189,6 +189,7 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
       if (token) {
         const rec: TokenRecord = { hash, expires: now + TOKEN_TTL_MS, response: responseOf(data, result) };
         txn.put(tokenKey(token), encodeJson(rec));
+        txn.put(tokenExpiryKey(rec.expires, token), new Uint8Array(0));
       }
       return result;
     },

@@ -5,7 +5,8 @@
 
 import type { Logger } from "pino";
 import type { Store } from "../../../kvclient/store.ts";
-import { decodeJson, encodeJson, gcRange, itemsRange, keyAfter, tableKey, tablesRange, tokensRange } from "../keyspace.ts";
+import { decodeTuple } from "../../../kvclient/tuple.ts";
+import { decodeJson, encodeJson, gcRange, itemsRange, keyAfter, tableKey, tablesRange, tokenExpiriesBefore, tokenKey } from "../keyspace.ts";
 import { writeItem } from "./items.ts";
 import { indexEntry, projectForIndex, type TableRecord } from "./table.ts";
 import type { Item } from "../types/attribute-value.ts";
@@ -96,7 +97,7 @@ export class Background {
       // A bounded slice per sweep; the per-table cursor resumes where it stopped.
       await this.sweepTtl(Date.now() + 500);
     }
-    if (now - this.lastTokens >= 60_000) {
+    if (now - this.lastTokens >= 10_000) {
       this.lastTokens = now;
       await this.forgetTokens();
     }
@@ -234,21 +235,27 @@ export class Background {
     }
   }
 
+  /** Remove idempotency tokens past their 10 minutes, oldest first, within a small budget. */
   private async forgetTokens(): Promise<void> {
     const { store } = this.opts;
-    const page = await store.scan({ ...tokensRange(), limit: 500, signal: this.signal, consistency: "serializable" });
-    const now = Date.now();
-    const old = page.kvs.filter((kv) => decodeJson<{ expires: number }>(kv.value).expires <= now);
-    if (!old.length) return;
-    await store.transact(
-      async (txn) => {
-        for (const kv of old) {
-          const v = await txn.get(kv.key);
-          if (v && decodeJson<{ expires: number }>(v).expires <= now) txn.delete(kv.key);
-        }
-      },
-      { signal: this.signal, family: "ddb.gc" },
-    );
+    const until = Date.now() + 500;
+    while (Date.now() < until && !this.signal.aborted) {
+      const page = await store.scan({ ...tokenExpiriesBefore(Date.now()), limit: this.chunk, keysOnly: true, signal: this.signal });
+      if (!page.kvs.length) return;
+      await store.transact(
+        async (txn) => {
+          for (const kv of page.kvs) {
+            const [, , , token] = decodeTuple(kv.key) as [string, string, bigint, string];
+            txn.delete(kv.key);
+            const v = await txn.get(tokenKey(token));
+            // A token reused after expiry has a newer record (and a newer expiry entry).
+            if (v && decodeJson<{ expires: number }>(v).expires <= Date.now()) txn.delete(tokenKey(token));
+          }
+        },
+        { signal: this.signal, family: "ddb.gc" },
+      );
+      if (!page.more) return;
+    }
   }
 }
 
