@@ -37,7 +37,7 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
     ListTables: listTables,
     DeleteTable: (ctx, data) => deleteTable(ctx, data, wake),
     UpdateTable: (ctx, data) => updateTable(ctx, data, wake),
-    UpdateTimeToLive: updateTimeToLive,
+    UpdateTimeToLive: (ctx, data) => updateTimeToLive(ctx, data, wake),
     DescribeTimeToLive: describeTimeToLive,
     PutItem: putItem,
     GetItem: getItem,

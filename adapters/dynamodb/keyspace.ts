@@ -3,6 +3,7 @@
 //   ("ddb","t",tableName)                              -> table record (JSON)
 //   ("ddb","i",tableId,h32,pk[,sk])                    -> item (DynamoDB JSON)
 //   ("ddb","x",tableId,index,h32,ipk[,isk],pk[,sk])    -> projected item (DynamoDB JSON)
+//   ("ddb","e",tableId,expiresAtSec,itemKey)           -> (empty) TTL entry: items by expiry time
 //   ("ddb","tok",token)                                -> TransactWriteItems idempotency record
 //   ("ddb","tokx",expiresAtMs,token)                   -> (empty) the same record, by expiry, for GC
 //   ("ddb","gc",tableId)                               -> a dropped table's data awaiting removal
@@ -120,7 +121,16 @@ export function indexPartitionPrefix(tableId: string, index: string, ipk: Attrib
   return [ROOT, "x", tableId, index, partitionHash(ipk), partitionElement(ipk)];
 }
 export function tableDataRanges(tableId: string): { start: Uint8Array; end: Uint8Array }[] {
-  return [tupleRange([ROOT, "i", tableId]), tupleRange([ROOT, "x", tableId])];
+  return [tupleRange([ROOT, "i", tableId]), tupleRange([ROOT, "x", tableId]), tupleRange([ROOT, "e", tableId])];
+}
+
+/** An item's TTL entry: expiry in whole epoch seconds, then the item's storage key. */
+export function ttlEntryKey(tableId: string, expiresAtSec: number, itemStorageKey: Uint8Array): Uint8Array {
+  return encodeTuple([ROOT, "e", tableId, expiresAtSec, itemStorageKey]);
+}
+/** TTL entries with expiry in [fromSec, toSec]. */
+export function ttlEntriesBetween(tableId: string, fromSec: number, toSec: number): { start: Uint8Array; end: Uint8Array } {
+  return { start: encodeTuple([ROOT, "e", tableId, Math.max(0, fromSec)]), end: encodeTuple([ROOT, "e", tableId, toSec + 1]) };
 }
 
 export function tokenKey(token: string): Uint8Array {

@@ -320,7 +320,7 @@ function tableArnish(ctx: OpContext, t: TableRecord): string {
 
 // ---- Time to live ----
 
-export async function updateTimeToLive(ctx: OpContext, data: Input): Promise<Output> {
+export async function updateTimeToLive(ctx: OpContext, data: Input, wake: () => void = () => {}): Promise<Output> {
   const name = data.TableName as string;
   const spec = data.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean };
   const out = await ctx.store.transact(
@@ -331,7 +331,7 @@ export async function updateTimeToLive(ctx: OpContext, data: Input): Promise<Out
       if (spec.Enabled && t.ttl?.enabled) return "enabled" as const;
       if (!spec.Enabled && !t.ttl?.enabled) return "disabled" as const;
       if (!spec.Enabled && t.ttl && t.ttl.attributeName !== spec.AttributeName) return "mismatch" as const;
-      t.ttl = { attributeName: spec.AttributeName, enabled: spec.Enabled };
+      t.ttl = { attributeName: spec.AttributeName, enabled: spec.Enabled, indexed: false };
       txn.put(tableKey(name), encodeJson(t));
       return "ok" as const;
     },
@@ -341,6 +341,7 @@ export async function updateTimeToLive(ctx: OpContext, data: Input): Promise<Out
   if (out === "enabled") throw validationError("TimeToLive is already enabled");
   if (out === "disabled") throw validationError("TimeToLive is already disabled");
   if (out === "mismatch") throw validationError("TimeToLive is active on a different AttributeName: current AttributeName is different");
+  wake();
   return { TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled } };
 }
 

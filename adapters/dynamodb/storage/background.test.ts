@@ -41,3 +41,36 @@ describe("token expiry", () => {
     expect(await h.store.get(tokenKey("abc"))).toBeDefined();
   });
 });
+
+describe("time to live", () => {
+  it("indexes items that existed before TTL was enabled, then expires them with their index entries", async () => {
+    await h.call("CreateTable", {
+      TableName: "ttl",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "g", AttributeType: "S" },
+      ],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+      GlobalSecondaryIndexes: [{ IndexName: "byG", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+    });
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 30; i++)
+      await h.call("PutItem", { TableName: "ttl", Item: { pk: { S: `k${i}` }, g: { S: "g" }, exp: { N: String(i % 2 ? now - 60 : now + 3600) } } });
+    await h.call("PutItem", { TableName: "ttl", Item: { pk: { S: "ancient" }, exp: { N: String(now - 6 * 365 * 24 * 3600) } } });
+    await h.call("UpdateTimeToLive", { TableName: "ttl", TimeToLiveSpecification: { AttributeName: "exp", Enabled: true } });
+    // Rewriting an expired item into the future keeps it.
+    await h.call("PutItem", { TableName: "ttl", Item: { pk: { S: "k1" }, g: { S: "g" }, exp: { N: String(now + 3600) } } });
+    const bg = new Background({ store: h.store, logger: pino({ level: "silent" }), ttlIntervalMs: 0 });
+    await bg.pass();
+    await bg.pass();
+    await bg.stop();
+    const left = await h.call("Scan", { TableName: "ttl", ConsistentRead: true });
+    const keys = (left.body.Items as { pk: { S: string } }[]).map((i) => i.pk.S).sort();
+    expect(keys).toContain("k1");
+    expect(keys).toContain("ancient"); // more than five years past: DynamoDB leaves it
+    expect(keys.filter((k) => k !== "ancient")).toHaveLength(16);
+    const idx = await h.call("Query", { TableName: "ttl", IndexName: "byG", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "g" } }, Select: "COUNT" });
+    expect(idx.body.Count).toBe(16);
+  });
+});

@@ -5,10 +5,10 @@
 
 import type { Logger } from "pino";
 import type { Store } from "../../../kvclient/store.ts";
-import { decodeTuple } from "../../../kvclient/tuple.ts";
-import { decodeJson, encodeJson, gcRange, itemsRange, keyAfter, tableKey, tablesRange, tokenExpiriesBefore, tokenKey } from "../keyspace.ts";
+import { decodeJson, encodeJson, gcRange, itemsRange, keyAfter, tableKey, tablesRange, tokenExpiriesBefore, tokenKey, ttlEntriesBetween } from "../keyspace.ts";
+import { compareBytes, decodeTuple } from "../../../kvclient/tuple.ts";
 import { writeItem } from "./items.ts";
-import { indexEntry, projectForIndex, type TableRecord } from "./table.ts";
+import { indexEntry, projectForIndex, ttlEntry, type TableRecord } from "./table.ts";
 import type { Item } from "../types/attribute-value.ts";
 import { parseDec, formatDec } from "../types/number.ts";
 
@@ -32,7 +32,8 @@ export class Background {
   private wakeRequested = false;
   private lastBackfillLook = 0;
   private backfillHint = true;
-  private readonly ttlCursor = new Map<string, Uint8Array>();
+  private readonly cursors = new Map<string, Uint8Array>();
+  private knownTables: TableRecord[] = [];
 
   constructor(private readonly opts: BackgroundOptions) {}
 
@@ -94,7 +95,8 @@ export class Background {
     const now = Date.now();
     if (now - this.lastTtl >= (this.opts.ttlIntervalMs ?? 5000)) {
       this.lastTtl = now;
-      // A bounded slice per sweep; the per-table cursor resumes where it stopped.
+      this.knownTables = await this.tables();
+      while (Date.now() < deadline && (await this.ttlBackfillOnce()));
       await this.sweepTtl(Date.now() + 500);
     }
     if (now - this.lastTokens >= 10_000) {
@@ -164,7 +166,7 @@ export class Background {
     const index = t.indexes.find((i) => i.backfilling)!;
     const cursorKey = `bf:${t.id}:${index.id ?? index.name}`;
     const range = itemsRange(t.id);
-    const start = this.ttlCursor.get(cursorKey) ?? range.start;
+    const start = this.cursors.get(cursorKey) ?? range.start;
     const done = await store.transact(
       async (txn) => {
         const v = await txn.get(tableKey(t.name));
@@ -188,49 +190,84 @@ export class Background {
       },
       { signal: this.signal, family: "ddb.backfill" },
     );
-    if (done === true) this.ttlCursor.delete(cursorKey);
-    else this.ttlCursor.set(cursorKey, done);
+    if (done === true) this.cursors.delete(cursorKey);
+    else this.cursors.set(cursorKey, done);
     return true;
   }
 
-  /** Delete expired items (TTL attribute in epoch seconds, not older than five years). */
+  /**
+   * Give every existing item of a table whose TTL was just enabled its expiry entry, in
+   * chunks read inside transactions (writers maintain entries themselves meanwhile).
+   */
+  private async ttlBackfillOnce(): Promise<boolean> {
+    const { store } = this.opts;
+    const t = this.knownTables.find((x) => x.ttl?.enabled && !x.ttl.indexed);
+    if (!t) return false;
+    const attr = t.ttl!.attributeName;
+    const cursorKey = `ttlbf:${t.id}:${attr}`;
+    const range = itemsRange(t.id);
+    const start = this.cursors.get(cursorKey) ?? range.start;
+    const done = await store.transact(
+      async (txn) => {
+        const v = await txn.get(tableKey(t.name));
+        if (!v) return true;
+        const cur = decodeJson<TableRecord>(v);
+        if (cur.id !== t.id || !cur.ttl?.enabled || cur.ttl.indexed || cur.ttl.attributeName !== attr) return true;
+        const page = await txn.scan({ start, end: range.end, limit: this.chunk });
+        for (const kv of page.kvs) {
+          const k = ttlEntry(cur, decodeJson<Item>(kv.value));
+          if (k) txn.put(k, new Uint8Array(0));
+        }
+        if (page.more && page.kvs.length) return keyAfter(page.kvs[page.kvs.length - 1]!.key);
+        cur.ttl.indexed = true;
+        txn.put(tableKey(cur.name), encodeJson(cur));
+        return true;
+      },
+      { signal: this.signal, family: "ddb.backfill" },
+    );
+    if (done === true) {
+      this.cursors.delete(cursorKey);
+      t.ttl!.indexed = true;
+    } else this.cursors.set(cursorKey, done);
+    return true;
+  }
+
+  /**
+   * Delete expired items through the expiry entries: the work is proportional to what has
+   * expired, not to the table. Each deletion re-checks the item inside its transaction.
+   */
   private async sweepTtl(deadline: number): Promise<void> {
     const { store } = this.opts;
-    const tables = (await this.tables()).filter((t) => t.ttl?.enabled);
+    const tables = this.knownTables.filter((t) => t.ttl?.enabled && t.ttl.indexed);
     for (const t of tables) {
       const attr = t.ttl!.attributeName;
-      const range = itemsRange(t.id);
-      let start = this.ttlCursor.get(t.id) ?? range.start;
       while (Date.now() < deadline && !this.signal.aborted) {
-        const page = await store.scan({ start, end: range.end, limit: 500, signal: this.signal, consistency: "serializable" });
-        const now = Date.now() / 1000;
-        const expired = page.kvs.filter((kv) => isExpired(decodeJson<Item>(kv.value), attr, now));
-        for (let i = 0; i < expired.length; i += this.chunk) {
-          const batch = expired.slice(i, i + this.chunk);
-          await store.transact(
-            async (txn) => {
-              const v = await txn.get(tableKey(t.name));
-              if (!v) return;
-              const cur = decodeJson<TableRecord>(v);
-              if (cur.id !== t.id) return;
-              for (const kv of batch) {
-                const raw = await txn.get(kv.key);
-                if (!raw) continue;
-                const item = decodeJson<Item>(raw);
-                // Re-check inside the transaction: the item may have been rewritten.
-                if (!isExpired(item, attr, Date.now() / 1000)) continue;
+        const nowSec = Math.floor(Date.now() / 1000);
+        const range = ttlEntriesBetween(t.id, nowSec - TTL_GRACE_SECONDS, nowSec);
+        const page = await store.scan({ ...range, limit: this.chunk, keysOnly: true, signal: this.signal });
+        if (!page.kvs.length) break;
+        await store.transact(
+          async (txn) => {
+            const v = await txn.get(tableKey(t.name));
+            if (!v) return;
+            const cur = decodeJson<TableRecord>(v);
+            if (cur.id !== t.id || !cur.ttl?.enabled) return;
+            for (const kv of page.kvs) {
+              const itemKeyBytes = decodeTuple(kv.key)[4] as Uint8Array;
+              const raw = await txn.get(itemKeyBytes);
+              const item = raw ? decodeJson<Item>(raw) : undefined;
+              if (item && isExpired(item, attr, Date.now() / 1000)) {
                 writeItem(txn, cur, item, item, undefined);
+                continue;
               }
-            },
-            { signal: this.signal, family: "ddb.ttl" },
-          );
-        }
-        if (!page.more || !page.kvs.length) {
-          this.ttlCursor.delete(t.id);
-          break;
-        }
-        start = keyAfter(page.kvs[page.kvs.length - 1]!.key);
-        this.ttlCursor.set(t.id, start);
+              // Not (yet) expired: keep the entry only if it is still the item's own.
+              const own = item ? ttlEntry(cur, item) : undefined;
+              if (!own || compareBytes(own, kv.key) !== 0) txn.delete(kv.key);
+            }
+          },
+          { signal: this.signal, family: "ddb.ttl" },
+        );
+        if (!page.more) break;
       }
     }
   }

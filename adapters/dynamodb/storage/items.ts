@@ -5,7 +5,9 @@ import { compareBytes } from "../../../kvclient/tuple.ts";
 import { decodeJson, encodeJson } from "../keyspace.ts";
 import type { Item } from "../types/attribute-value.ts";
 import { itemSize } from "../types/attribute-value.ts";
-import { indexEntry, liveIndexes, projectForIndex, storageKey, type TableRecord } from "./table.ts";
+import { indexEntry, liveIndexes, projectForIndex, storageKey, ttlEntry, type TableRecord } from "./table.ts";
+
+const EMPTY = new Uint8Array(0);
 
 export async function readItem(txn: Txn, table: TableRecord, key: Item): Promise<Item | undefined> {
   const v = await txn.get(storageKey(table, key));
@@ -26,6 +28,10 @@ export function writeItem(txn: Txn, table: TableRecord, key: Item, old: Item | u
   const k = storageKey(table, key);
   if (next) txn.put(k, encodeJson(next));
   else if (old) txn.delete(k);
+  const ttlBefore = old ? ttlEntry(table, old) : undefined;
+  const ttlAfter = next ? ttlEntry(table, next) : undefined;
+  if (ttlBefore && (!ttlAfter || compareBytes(ttlBefore, ttlAfter) !== 0)) txn.delete(ttlBefore);
+  if (ttlAfter && (!ttlBefore || compareBytes(ttlBefore, ttlAfter) !== 0)) txn.put(ttlAfter, EMPTY);
   const touched: IndexWrite[] = [];
   for (const index of liveIndexes(table)) {
     const before = old ? indexEntry(table, index, old) : undefined;

@@ -3,7 +3,7 @@
 
 import type { AttributeValue, Item } from "../types/attribute-value.ts";
 import { typeOf } from "../types/attribute-value.ts";
-import { indexEntryKey, itemKey, type ScalarType } from "../keyspace.ts";
+import { indexEntryKey, itemKey, ttlEntryKey, type ScalarType } from "../keyspace.ts";
 
 export interface KeySchemaElement {
   AttributeName: string;
@@ -56,7 +56,8 @@ export interface TableRecord {
   streamLabel?: string;
   sse?: { Enabled?: boolean; SSEType?: string; KMSMasterKeyId?: string };
   tags: { Key: string; Value: string }[];
-  ttl?: { attributeName: string; enabled: boolean };
+  /** `indexed` once every existing item has its TTL entry (set by the background backfill). */
+  ttl?: { attributeName: string; enabled: boolean; indexed?: boolean };
   tableClass?: string;
   deletionProtection?: boolean;
 }
@@ -100,6 +101,20 @@ export function liveIndexes(table: TableRecord): IndexRecord[] {
 /** The name index entries are stored under. */
 export function indexStorageId(index: IndexRecord): string {
   return index.id ?? index.name;
+}
+
+/** The whole-second expiry DynamoDB would act on, or undefined when the item never expires. */
+export function ttlSeconds(table: TableRecord, item: Item): number | undefined {
+  if (!table.ttl?.enabled) return undefined;
+  const v = item[table.ttl.attributeName];
+  if (!v || !("N" in v)) return undefined;
+  const secs = Math.floor(Number(v.N));
+  return Number.isSafeInteger(secs) && secs >= 0 ? secs : undefined;
+}
+
+export function ttlEntry(table: TableRecord, item: Item): Uint8Array | undefined {
+  const secs = ttlSeconds(table, item);
+  return secs === undefined ? undefined : ttlEntryKey(table.id, secs, storageKey(table, item));
 }
 
 export function findIndex(table: TableRecord, name: string): IndexRecord | undefined {
