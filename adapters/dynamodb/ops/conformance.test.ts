@@ -169,3 +169,32 @@ describe("validation echoes", () => {
     );
   });
 });
+
+describe("index reads", () => {
+  it("fetch non-projected attributes from the table for LSIs and refuse ALL_ATTRIBUTES on partial GSIs", async () => {
+    await h.call("CreateTable", {
+      TableName: "proj",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+        { AttributeName: "l", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+      LocalSecondaryIndexes: [{ IndexName: "byL", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "l", KeyType: "RANGE" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+      GlobalSecondaryIndexes: [{ IndexName: "byLg", KeySchema: [{ AttributeName: "l", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+    });
+    await h.call("PutItem", { TableName: "proj", Item: { pk: { S: "a" }, sk: { S: "1" }, l: { S: "x" }, extra: { S: "e" } } });
+    const keysOnly = await h.call("Query", { TableName: "proj", IndexName: "byL", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "a" } } });
+    expect(keysOnly.body.Items).toEqual([{ pk: { S: "a" }, sk: { S: "1" }, l: { S: "x" } }]);
+    const all = await h.call("Query", { TableName: "proj", IndexName: "byL", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "a" } }, Select: "ALL_ATTRIBUTES" });
+    expect((all.body.Items as Record<string, unknown>[])[0]!.extra).toEqual({ S: "e" });
+    const gsi = await h.call("Query", { TableName: "proj", IndexName: "byLg", KeyConditionExpression: "l = :l", ExpressionAttributeValues: { ":l": { S: "x" } }, Select: "ALL_ATTRIBUTES" });
+    expect(gsi.body.message).toBe(
+      "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index byLg because its projection type is not ALL",
+    );
+  });
+});
