@@ -64,6 +64,8 @@ export class Reaper {
     await this.reapGraves(signal);
     const queues = await this.svc.store.scan({ ...queuesRange(), signal });
     for (const kv of queues.kvs) {
+      // Embedded reads resolve without I/O: yield per queue so a pass never blocks requests.
+      await new Promise((r) => setImmediate(r));
       const q = decodeJson<QueueRecord>(kv.value);
       await this.reapRetention(q, signal);
       if (q.fifo) {
