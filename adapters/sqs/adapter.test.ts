@@ -294,3 +294,15 @@ describe("FIFO receive attempts", () => {
     expect(other).toEqual([]);
   });
 });
+
+describe("visibility cap", () => {
+  it("refuses to extend visibility beyond 12 hours from the receive", async () => {
+    const url = await create("cap");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "x" });
+    const [m] = await receive(url, { VisibilityTimeout: 60 });
+    expect((await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 43_000 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    const over = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 43_200 });
+    expect(over.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+  });
+});

@@ -131,6 +131,8 @@ export interface MessageRecord {
   sent: number;
   senderId: string;
   firstRecv?: number;
+  /** Epoch ms of the latest receive (the 12-hour visibility cap counts from it). */
+  recvAt?: number;
   recvCount: number;
   /** Epoch ms at which the message is next deliverable. */
   vis: number;

@@ -105,6 +105,7 @@ export async function deleteMessageBatch(svc: SqsService, input: Input, op: Oper
   return { Successful: successful, Failed: failed };
 }
 
+const MAX_VISIBILITY_MS = 43_200_000;
 const VT_RANGE = { min: 0, max: 43_200, reason: "VisibilityTimeout must be an integer between 0 and 43200." };
 
 async function changeOne(svc: SqsService, q: QueueRecord, h: ReceiptHandle, timeout: number, raw: string, signal: AbortSignal): Promise<void> {
@@ -118,6 +119,11 @@ async function changeOne(svc: SqsService, q: QueueRecord, h: ReceiptHandle, time
       const rec = decodeJson<MessageRecord>(stored);
       if (rec.nonce !== h.nonce) throw notAvailable(raw);
       if (rec.vis <= now || rec.kind !== "a") throw messageNotInflight();
+      if (now + timeout * 1000 - (rec.recvAt ?? now) > MAX_VISIBILITY_MS) {
+        throw invalidParameterValue(
+          `Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]`,
+        );
+      }
       const next: MessageRecord = { ...rec, vis: now + timeout * 1000 };
       txn.delete(indexKey(q.id, h.partition, rec.kind, rec.vis, rec.id));
       txn.put(indexKey(q.id, h.partition, "a", next.vis, next.id), EMPTY);

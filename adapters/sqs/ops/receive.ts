@@ -71,6 +71,7 @@ async function settle(txn: Txn, q: QueueRecord, p: number, rec: MessageRecord, s
     ...rec,
     recvCount: rec.recvCount + 1,
     firstRecv: rec.firstRecv ?? now,
+    recvAt: now,
     nonce: newNonce(),
     vis: now + s.visibilityMs,
     kind: "a",
