@@ -21,6 +21,7 @@ import {
 } from "./ops/tables.ts";
 import { transactGetItems, transactWriteItems } from "./ops/transact.ts";
 import { Background } from "./storage/background.ts";
+import { KeyedLocks } from "./storage/locks.ts";
 import { TableStats } from "./storage/stats.ts";
 import { dispatch, type Operation } from "./wire/handler.ts";
 
@@ -56,6 +57,7 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
     DescribeEndpoints: describeEndpoints,
   };
   const stats = new TableStats(config.store);
+  const locks = new KeyedLocks();
   const adapter: ServiceAdapter = {
     service: "dynamodb",
     operations: Object.keys(operations),
@@ -67,6 +69,7 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
         signal: req.signal,
         logger: config.logger,
         stats,
+        locks,
         host: req.url.host,
       };
       return dispatch(req, operations, ctx);

@@ -11,7 +11,7 @@ import { indexKeyError, storageKey, type TableRecord } from "../storage/table.ts
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
 import { resourceNotFound, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
-import { requireTable, txnTable, type Input, type OpContext, type Output } from "./context.ts";
+import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
 import { attributesToGetPaths, bindExpressions, checkItemValues, duplicateAttributesToGet, expressionParamsError } from "./expressions.ts";
 import { checkItemKey, checkKey, emptyKeyValueError, itemKeyTypeError, keyOf } from "./keys.ts";
 
@@ -158,7 +158,7 @@ export async function batchWriteItem(ctx: OpContext, data: Input): Promise<Outpu
     const next = r.PutRequest?.Item;
     const key = next ? keyOf(table0, next) : r.DeleteRequest!.Key;
     try {
-      const res = await ctx.store.transact(
+      const res = await withItemLocks(ctx, [[name, key]], () => ctx.store.transact(
         async (txn) => {
           const t = await txnTable(txn, name);
           if (!t) return undefined;
@@ -167,7 +167,7 @@ export async function batchWriteItem(ctx: OpContext, data: Input): Promise<Outpu
           return { old, writes: old || next ? writeItem(txn, t, key, old, next) : [], invalid: undefined };
         },
         { signal: ctx.signal, family: "ddb.item" },
-      );
+      ));
       if (!res) throw resourceNotFound();
       if (res.invalid) throw validationError(res.invalid);
       const c = (capacity[name] ??= newCapacity());

@@ -6,6 +6,8 @@ import { decodeJson, tableKey } from "../keyspace.ts";
 import type { TableRecord } from "../storage/table.ts";
 import { resourceNotFound } from "../wire/errors.ts";
 import type { TableStats } from "../storage/stats.ts";
+import type { KeyedLocks } from "../storage/locks.ts";
+import type { Item } from "../types/attribute-value.ts";
 
 export interface OpContext {
   store: Store;
@@ -14,6 +16,7 @@ export interface OpContext {
   signal: AbortSignal;
   logger: Logger;
   stats: TableStats;
+  locks: KeyedLocks;
 }
 
 export type Input = Record<string, unknown>;
@@ -31,6 +34,22 @@ function decodeTable(name: string, bytes: Uint8Array): TableRecord {
   if (decoded.size >= 1000) decoded.clear();
   decoded.set(name, { bytes: bytes.slice(), record });
   return record;
+}
+
+/**
+ * The in-process lock name of an item, from the last table record this process decoded
+ * (none before that: locks only ever reduce conflicts, the transaction stays the truth).
+ */
+export function itemLockKey(tableName: string, item: Item): string | undefined {
+  const t = decoded.get(tableName)?.record;
+  if (!t) return undefined;
+  return `${tableName}\u0000${JSON.stringify(t.keySchema.map((k) => item[k.AttributeName] ?? null))}`;
+}
+
+/** Run `fn` holding the in-process locks of the given items. */
+export function withItemLocks<T>(ctx: OpContext, items: [string, Item][], fn: () => Promise<T>): Promise<T> {
+  const keys = items.map(([t, i]) => itemLockKey(t, i)).filter((k): k is string => k !== undefined);
+  return keys.length ? ctx.locks.run(keys, fn) : fn();
 }
 
 export async function readTable(ctx: OpContext, name: string, consistency: Consistency = "linearizable"): Promise<TableRecord | undefined> {

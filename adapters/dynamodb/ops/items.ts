@@ -12,7 +12,7 @@ import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.t
 import { conditionalCheckFailed, DdbError, resourceNotFound, validationError } from "../wire/errors.ts";
 import type { Txn } from "../../../kvclient/store.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits } from "./capacity.ts";
-import { requireTable, txnTable, type Input, type OpContext, type Output } from "./context.ts";
+import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
 import {
   attributesToGetPaths,
   bindExpressions,
@@ -62,9 +62,14 @@ function failure(data: Input, old: Item | undefined): never {
  * inside, against the same table record the write commits over; their errors come back as
  * outcomes (business results are not store failures) and are thrown here.
  */
-async function runItemTxn(ctx: OpContext, name: string, body: (t: TableRecord, txn: Txn) => Promise<Outcome>): Promise<Outcome & { table?: TableRecord }> {
+async function runItemTxn(
+  ctx: OpContext,
+  name: string,
+  lockOn: Item,
+  body: (t: TableRecord, txn: Txn) => Promise<Outcome>,
+): Promise<Outcome & { table?: TableRecord }> {
   let table: TableRecord | undefined;
-  const out = await ctx.store.transact(
+  const out = await withItemLocks(ctx, [[name, lockOn]], () => ctx.store.transact(
     async (txn) => {
       table = await txnTable(txn, name);
       if (!table) return { kind: "missing" } as Outcome;
@@ -76,7 +81,7 @@ async function runItemTxn(ctx: OpContext, name: string, body: (t: TableRecord, t
       }
     },
     { signal: ctx.signal, family: "ddb.item" },
-  );
+  ));
   if (out.kind === "missing") throw resourceNotFound();
   if (out.kind === "error") throw out.error;
   if (out.kind === "invalid") throw validationError(out.message);
@@ -96,7 +101,7 @@ export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
   const bound = bindExpressions(data);
   const { cond, ctx: ectx } = conditionOf(data, bound);
   let key: Item = {};
-  const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+  const out = await runItemTxn(ctx, data.TableName as string, item, async (t, txn) => {
     checkItemKey(t, item);
     key = keyOf(t, item);
     const old = await readItem(txn, t, key);
@@ -124,7 +129,7 @@ export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
   if (data.ReturnValues && data.ReturnValues !== "ALL_OLD" && data.ReturnValues !== "NONE")
     throw validationError("ReturnValues can only be ALL_OLD or NONE");
   const { cond, ctx: ectx } = conditionOf(data, bound);
-  const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn) => {
     checkKey(t, key);
     const old = await readItem(txn, t, key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
@@ -242,7 +247,7 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
   const targets: ResolvedPath[] = bound.update
     ? bound.update.map((a) => bound.ctx.resolvePath(a.path))
     : Object.keys(attributeUpdates ?? {}).map((a) => [a]);
-  const out = await runItemTxn(ctx, data.TableName as string, async (t, txn) => {
+  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn) => {
     checkKey(t, key);
     const keyNames = new Set(t.keySchema.map((k) => k.AttributeName));
     for (const p of targets)

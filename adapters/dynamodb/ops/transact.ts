@@ -13,7 +13,7 @@ import { indexKeyProblem, storageKey, updatedIndexKeyError, type TableRecord } f
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
 import { idempotentMismatch, resourceNotFound, transactionCanceled, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
-import { requireTable, txnTable, type Input, type OpContext, type Output } from "./context.ts";
+import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
 import { bindExpressions, checkItemValues } from "./expressions.ts";
 import { checkKey, checkKeySizes, emptyKeyValueError, itemKeyTypeError, keyMatchesSchema, keyOf } from "./keys.ts";
 
@@ -123,7 +123,8 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
   const token = data.ClientRequestToken as string | undefined;
   const hash = token ? requestHash(data) : "";
   const now = Date.now();
-  const outcome = await ctx.store.transact<TxnOutcome>(
+  const locked: [string, Item][] = actions.filter((a) => !a.invalid).map((a) => [a.tableName, a.key]);
+  const outcome = await withItemLocks(ctx, locked, () => ctx.store.transact<TxnOutcome>(
     async (txn) => {
       if (token) {
         const v = await txn.get(tokenKey(token));
@@ -194,7 +195,7 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
       return result;
     },
     { signal: ctx.signal, family: "ddb.transact" },
-  );
+  ));
   switch (outcome.kind) {
     case "missing":
       throw resourceNotFound();
