@@ -32,3 +32,11 @@ export function view(buf: Uint8Array, offset = 0): Uint8Array {
 export function mapKey(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
 }
+
+/**
+ * etcd rejects an empty key in a range or compare. No stored key is empty, so "\0" (the
+ * smallest non-empty key) starts the same span.
+ */
+export function lowKey(start: Buffer): Buffer {
+  return start.length > 0 ? start : Buffer.from([0]);
+}

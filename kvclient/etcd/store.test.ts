@@ -63,6 +63,19 @@ describe("etcd store", () => {
     expect(await s.count({ start: enc("z"), end: enc("a") })).toBe(0);
   });
 
+  it("scans and counts from an empty start key without a prefix", async () => {
+    const s = await open({ prefix: new Uint8Array(0) });
+    const k = Uint8Array.from([0, ...enc(randomUUID())]);
+    await s.transact(async (t) => t.put(k, enc("low")));
+    const end = Uint8Array.from([0, 0xff]);
+    const r = await s.scan({ start: new Uint8Array(0), end });
+    expect(r.kvs.some((kv) => Buffer.from(kv.key).equals(Buffer.from(k)))).toBe(true);
+    expect(await s.count({ start: new Uint8Array(0), end })).toBeGreaterThanOrEqual(1);
+    const inTxn = await s.transact(async (t) => (await t.scan({ start: new Uint8Array(0), end })).kvs.length);
+    expect(inTxn).toBeGreaterThanOrEqual(1);
+    await s.transact(async (t) => t.delete(k));
+  });
+
   it("keeps prefixes apart", async () => {
     const s1 = await open();
     const s2 = await open();

@@ -10,7 +10,7 @@
 
 import { Etcd3, SortOrder, SortTarget, type IRangeRequest, type IRangeResponse, type IStatusResponse } from "etcd3";
 import type { Registry } from "prom-client";
-import { abortError, bound, raceAbort, sleep, DEFAULT_CALL_BOUND_MS } from "../deadline.ts";
+import { abortError, bound, raceAbort, sleep, DEFAULT_CALL_BOUND_MS, type Bound } from "../deadline.ts";
 import { NotLeaderError, UnavailableError, isLeadershipLoss } from "../errors.ts";
 import { LeaderVerifier } from "../leader.ts";
 import { kvMetrics, type KvMetrics } from "../metrics.ts";
@@ -30,7 +30,7 @@ import type {
 } from "../store.ts";
 import { MemberChannel, etcd3Options } from "./channel.ts";
 import { isGrpcDeadline, mapEtcdError, wasNotSent } from "./errors.ts";
-import { join, view } from "./bytes.ts";
+import { join, lowKey, view } from "./bytes.ts";
 import { EtcdTxn, conflict, type TxnBackend } from "./txn.ts";
 import { watchPrefix } from "./watch.ts";
 
@@ -137,23 +137,28 @@ class EtcdStore implements Store, TxnBackend {
     opts: { inTxn?: boolean; member?: number; retryIf?: (err: unknown) => boolean } = {},
   ): Promise<T> {
     const retryable = opts.retryIf ?? isLeadershipLoss;
-    let retrySignal: AbortSignal | undefined;
-    for (let attempt = 0; ; attempt++) {
-      // Without this a closed client's errors would look like a lost member and be retried.
-      if (this.closed) throw new UnavailableError(`${what}: store is closed`);
-      const member = opts.member ?? this.channel.pick();
-      const work = this.once(what, member, deadline, fn, opts.inTxn ?? false);
-      try {
-        return await (signal ? raceAbort(work, signal, what) : work);
-      } catch (err) {
-        const backoff = RETRY_BACKOFF_MS[Math.min(attempt, RETRY_BACKOFF_MS.length - 1)]!;
-        if (!retryable(err) || Date.now() + backoff >= deadline) throw err;
-        // Only a retry needs a combined signal; the common path stays allocation-light.
-        retrySignal ??= bound(signal, deadline - Date.now()).signal;
-        await sleep(backoff, retrySignal, what).catch(() => {
-          throw err;
-        });
+    let retryBound: Bound | undefined;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (signal?.aborted) throw abortError(signal, what);
+        // Without this a closed client's errors would look like a lost member and be retried.
+        if (this.closed) throw new UnavailableError(`${what}: store is closed`);
+        const member = opts.member ?? this.channel.pick();
+        const work = this.once(what, member, deadline, fn, opts.inTxn ?? false);
+        try {
+          return await (signal ? raceAbort(work, signal, what) : work);
+        } catch (err) {
+          const backoff = RETRY_BACKOFF_MS[Math.min(attempt, RETRY_BACKOFF_MS.length - 1)]!;
+          if (!retryable(err) || Date.now() + backoff >= deadline) throw err;
+          // Only a retry needs a combined signal; the common path stays allocation-light.
+          retryBound ??= bound(signal, deadline - Date.now());
+          await sleep(backoff, retryBound.signal, what).catch(() => {
+            throw err;
+          });
+        }
       }
+    } finally {
+      retryBound?.dispose();
     }
   }
 
@@ -175,7 +180,7 @@ class EtcdStore implements Store, TxnBackend {
   }
 
   async scan(opts: ScanOptions): Promise<ScanResult> {
-    const start = join(this.prefix, opts.start);
+    const start = lowKey(join(this.prefix, opts.start));
     const end = join(this.prefix, opts.end);
     if (Buffer.compare(start, end) >= 0) return { kvs: [], more: false };
     const limit = Math.min(opts.limit ?? this.maxScanLimit, this.maxScanLimit);
@@ -198,7 +203,7 @@ class EtcdStore implements Store, TxnBackend {
   }
 
   async count(range: Range, opts?: ReadOptions): Promise<number> {
-    const start = join(this.prefix, range.start);
+    const start = lowKey(join(this.prefix, range.start));
     const end = join(this.prefix, range.end);
     if (Buffer.compare(start, end) >= 0) return 0;
     const resp = await this.range({ key: start, range_end: end, count_only: true }, opts, "count");
@@ -279,7 +284,10 @@ class EtcdStore implements Store, TxnBackend {
   }
 
   watch(prefix: Uint8Array, signal: AbortSignal): AsyncIterable<WatchEvent> {
-    return watchPrefix(this.watchClient, join(this.prefix, prefix), this.prefix.length, signal);
+    return watchPrefix(this.watchClient, join(this.prefix, prefix), this.prefix.length, signal, async (s) => {
+      const resp = await this.range({ key: this.leaderProbeKey, count_only: true }, { signal: s }, "watch start");
+      return resp.header.revision;
+    });
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,7 @@ import {
 } from "etcd3";
 import { KvError, TooLargeError, WriteConflictError } from "../errors.ts";
 import type { KeyValue, ScanOptions, ScanResult, StoreLimits, Txn } from "../store.ts";
-import { join, mapKey, view } from "./bytes.ts";
+import { join, lowKey, mapKey, view } from "./bytes.ts";
 
 /** What a transaction attempt needs from the store. */
 export interface TxnBackend {
@@ -93,7 +93,7 @@ export class EtcdTxn implements Txn {
 
   async scan(opts: Omit<ScanOptions, "signal" | "consistency">): Promise<ScanResult> {
     const p = this.backend.prefix;
-    const start = join(p, opts.start);
+    const start = lowKey(join(p, opts.start));
     const end = join(p, opts.end);
     if (Buffer.compare(start, end) >= 0) return { kvs: [], more: false };
     const inSpan = [...this.writes.values()].filter(

@@ -17,8 +17,19 @@ export async function* watchPrefix(
   fullPrefix: Buffer,
   stripBytes: number,
   signal: AbortSignal,
+  currentRevision: (signal: AbortSignal) => Promise<string>,
 ): AsyncGenerator<WatchEvent> {
   if (signal.aborted) return;
+  // Watch from a revision read now, not from whenever the stream happens to connect: etcd3
+  // resumes a broken stream from the last revision it knows, and before its first connect
+  // it knows none, so a change made while the first stream was still connecting (or its
+  // member dying) would be lost.
+  let startRevision: string | undefined;
+  try {
+    startRevision = (BigInt(await currentRevision(signal)) + 1n).toString();
+  } catch {
+    if (signal.aborted) return;
+  }
   const queue: WatchEvent[] = [];
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -40,7 +51,10 @@ export async function* watchPrefix(
 
   let watcher: Watcher | undefined;
   const open = () => {
-    const w = client.watch().prefix(fullPrefix).watcher();
+    const builder = client.watch().prefix(fullPrefix);
+    // After a server-side cancel (e.g. compaction) the old revision may be gone; resume live.
+    if (startRevision !== undefined && watcher === undefined) builder.startRevision(startRevision);
+    const w = builder.watcher();
     w.on("put", (kv) => push(event("put", kv)));
     w.on("delete", (kv) => push(event("delete", kv)));
     w.on("error", () => {
@@ -52,6 +66,8 @@ export async function* watchPrefix(
     watcher = w;
   };
   signal.addEventListener("abort", notify, { once: true });
+  // Without a start revision nothing guarantees the gap before the stream is complete.
+  if (startRevision === undefined) push(gap());
   open();
   try {
     while (!signal.aborted) {
