@@ -54,6 +54,14 @@ describeBothBackends("s3 basics", (ctx) => {
     expect(got.ContentLength).toBe(11);
     const head = await s3.send(new HeadObjectCommand({ Bucket: "basic-two", Key: "dir/hello.txt" }));
     expect(head.ETag).toBe(put.ETag);
+    expect(head.ContentLength).toBe(11);
+    expect(head.ContentType).toBe("text/plain");
+    expect(head.LastModified).toBeInstanceOf(Date);
+    await s3.send(new PutObjectCommand({ Bucket: "basic-two", Key: "empty", Body: "" }));
+    const empty = await s3.send(new GetObjectCommand({ Bucket: "basic-two", Key: "empty" }));
+    expect(empty.ContentLength).toBe(0);
+    expect(await empty.Body!.transformToString()).toBe("");
+    await s3.send(new DeleteObjectCommand({ Bucket: "basic-two", Key: "empty" }));
     const ranged = await s3.send(new GetObjectCommand({ Bucket: "basic-two", Key: "dir/hello.txt", Range: "bytes=6-" }));
     expect(await ranged.Body!.transformToString()).toBe("world");
     expect(ranged.ContentRange).toBe("bytes 6-10/11");
