@@ -277,8 +277,10 @@ describe("STREAMING-UNSIGNED-PAYLOAD-TRAILER", () => {
     expect(produced).toBe(parts.length);
   });
 
-  it("streams 64 MiB with bounded memory", async () => {
-    const size = 64 * 1024 * 1024;
+  it("streams 256 MiB with bounded memory", async () => {
+    // Large enough that whole-body buffering (≥ 256 MiB) cannot hide inside GC noise on a
+    // busy machine, where an earlier 64 MiB / 48 MiB version was flaky.
+    const size = 256 * 1024 * 1024;
     const piece = Buffer.alloc(65536, 7);
     // Generate the encoded body lazily: never materialized on either side.
     let sent = 0;
@@ -307,7 +309,7 @@ describe("STREAMING-UNSIGNED-PAYLOAD-TRAILER", () => {
         "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
         "x-amz-decoded-content-length": String(size),
         "x-amz-trailer": "x-amz-checksum-crc32",
-        "content-length": String(size + 1024 * 12 + 40),
+        "content-length": String(size + (size / 65536) * 12 + 40),
       },
     });
     global.gc?.();
@@ -322,13 +324,14 @@ describe("STREAMING-UNSIGNED-PAYLOAD-TRAILER", () => {
       total += value.byteLength;
       if ((total & (4 * 1024 * 1024 - 1)) === 0) {
         const m = process.memoryUsage();
-        peak = Math.max(peak, m.arrayBuffers - before.arrayBuffers, m.rss - before.rss);
+        // Buffers live outside the V8 heap; RSS never shrinks, so it measures garbage too.
+        peak = Math.max(peak, m.arrayBuffers - before.arrayBuffers);
       }
     }
     expect(total).toBe(size);
     expect((await auth.trailers).get("x-amz-checksum-crc32")).toBe("abcd");
-    // Generous: GC timing on a shared machine; a buffered body would be ≥ 64 MiB.
-    expect(peak).toBeLessThan(48 * 1024 * 1024);
+    // Generous for GC timing on a shared machine; a buffered body would be ≥ 256 MiB.
+    expect(peak).toBeLessThan(128 * 1024 * 1024);
   }, 60_000);
 });
 
