@@ -46,6 +46,11 @@ export function itemLockKey(tableName: string, item: Item): string | undefined {
   return `${tableName}\u0000${JSON.stringify(t.keySchema.map((k) => item[k.AttributeName] ?? null))}`;
 }
 
+/** The table record this process decoded last (possibly stale: only for speculation). */
+export function cachedTable(tableName: string): TableRecord | undefined {
+  return decoded.get(tableName)?.record;
+}
+
 /** Run `fn` holding the in-process locks of the given items. */
 export function withItemLocks<T>(ctx: OpContext, items: [string, Item][], fn: () => Promise<T>): Promise<T> {
   const keys = items.map(([t, i]) => itemLockKey(t, i)).filter((k): k is string => k !== undefined);

@@ -6,13 +6,14 @@ import type { Condition } from "../expr/ast.ts";
 import type { ExprContext, ResolvedPath } from "../expr/bind.ts";
 import { decodeJson } from "../keyspace.ts";
 import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
-import { indexKeyError, storageKey, updatedIndexKeyError, type TableRecord } from "../storage/table.ts";
+import { attrType, indexKeyError, storageKey, updatedIndexKeyError, type TableRecord } from "../storage/table.ts";
 import { checkAttributeValue, itemSize, MAX_ITEM_BYTES, typeOf, valueOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
 import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.ts";
 import { conditionalCheckFailed, DdbError, resourceNotFound, validationError } from "../wire/errors.ts";
 import type { Txn } from "../../../kvclient/store.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits } from "./capacity.ts";
-import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { cachedTable, requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { compareBytes } from "../../../kvclient/tuple.ts";
 import {
   attributesToGetPaths,
   bindExpressions,
@@ -62,19 +63,45 @@ function failure(data: Input, old: Item | undefined): never {
  * inside, against the same table record the write commits over; their errors come back as
  * outcomes (business results are not store failures) and are thrown here.
  */
+/**
+ * The item's storage key under a possibly stale schema, when the request carries a
+ * well-typed key for it (used only to start the item read early).
+ */
+function speculativeKey(t: TableRecord | undefined, item: Item): Uint8Array | undefined {
+  if (!t) return undefined;
+  for (const k of t.keySchema) {
+    const v = item[k.AttributeName];
+    if (!v || typeOf(v) !== attrType(t, k.AttributeName)) return undefined;
+  }
+  return storageKey(t, item);
+}
+
 async function runItemTxn(
   ctx: OpContext,
   name: string,
   lockOn: Item,
-  body: (t: TableRecord, txn: Txn) => Promise<Outcome>,
+  body: (t: TableRecord, txn: Txn, readOld: (key: Item) => Promise<Item | undefined>) => Promise<Outcome>,
 ): Promise<Outcome & { table?: TableRecord }> {
   let table: TableRecord | undefined;
   const out = await withItemLocks(ctx, [[name, lockOn]], () => ctx.store.transact(
     async (txn) => {
+      // Read the item alongside the table record (one round trip instead of two on etcd),
+      // keyed by the schema this process saw last; if the schema moved, read again.
+      const guessKey = speculativeKey(cachedTable(name), lockOn);
+      const early = guessKey ? txn.get(guessKey) : undefined;
+      early?.catch(() => undefined);
       table = await txnTable(txn, name);
       if (!table) return { kind: "missing" } as Outcome;
+      const t = table;
+      const readOld = async (key: Item): Promise<Item | undefined> => {
+        if (early && guessKey && compareBytes(guessKey, storageKey(t, key)) === 0) {
+          const v = await early;
+          return v ? decodeJson<Item>(v) : undefined;
+        }
+        return readItem(txn, t, key);
+      };
       try {
-        return await body(table, txn);
+        return await body(table, txn, readOld);
       } catch (e) {
         if (e instanceof DdbError) return { kind: "error", error: e } as Outcome;
         throw e;
@@ -101,10 +128,10 @@ export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
   const bound = bindExpressions(data);
   const { cond, ctx: ectx } = conditionOf(data, bound);
   let key: Item = {};
-  const out = await runItemTxn(ctx, data.TableName as string, item, async (t, txn) => {
+  const out = await runItemTxn(ctx, data.TableName as string, item, async (t, txn, readOld) => {
     checkItemKey(t, item);
     key = keyOf(t, item);
-    const old = await readItem(txn, t, key);
+    const old = await readOld(key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     const idx = indexKeyError(t, item);
     if (idx) return { kind: "invalid", message: idx };
@@ -129,9 +156,9 @@ export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
   if (data.ReturnValues && data.ReturnValues !== "ALL_OLD" && data.ReturnValues !== "NONE")
     throw validationError("ReturnValues can only be ALL_OLD or NONE");
   const { cond, ctx: ectx } = conditionOf(data, bound);
-  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn) => {
+  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn, readOld) => {
     checkKey(t, key);
-    const old = await readItem(txn, t, key);
+    const old = await readOld(key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined) : [] };
   });
@@ -247,13 +274,13 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
   const targets: ResolvedPath[] = bound.update
     ? bound.update.map((a) => bound.ctx.resolvePath(a.path))
     : Object.keys(attributeUpdates ?? {}).map((a) => [a]);
-  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn) => {
+  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn, readOld) => {
     checkKey(t, key);
     const keyNames = new Set(t.keySchema.map((k) => k.AttributeName));
     for (const p of targets)
       if (keyNames.has(p[0] as string))
         throw validationError(`One or more parameter values were invalid: Cannot update attribute ${p[0]}. This attribute is part of the key`);
-    const old = await readItem(txn, t, key);
+    const old = await readOld(key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     let next: Item;
     let paths: ResolvedPath[] = [];
