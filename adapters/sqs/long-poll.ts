@@ -34,6 +34,8 @@ export class WaitHub {
    * that lands between the scan and the wait is never slept through.
    */
   private generation = 0;
+  /** Set by stop(): woken receivers answer empty instead of touching a closing store. */
+  stopped = false;
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
 
@@ -62,7 +64,7 @@ export class WaitHub {
    */
   wait(qid: string, until: number, signal: AbortSignal, seen = this.generation, dueAt?: number): Promise<void> {
     this.ensureWatching();
-    if (seen !== this.generation || signal.aborted) return Promise.resolve();
+    if (seen !== this.generation || signal.aborted || this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       let q = this.queues.get(qid);
       if (!q) {
@@ -121,7 +123,7 @@ export class WaitHub {
   }
 
   ensureWatching(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.abort = new AbortController();
     this.running = this.watchLoop(this.abort.signal);
   }
@@ -147,6 +149,7 @@ export class WaitHub {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.abort?.abort();
     for (const qid of [...this.queues.keys()]) this.notify(qid);
     await this.running?.catch(() => {});

@@ -330,7 +330,7 @@ export async function receiveMessage(svc: SqsService, input: Input, op: Operatio
     if (now >= deadline || op.signal.aborted) return {};
     const due = await nextDueAt(svc, q, now, op.signal);
     await svc.hub.wait(q.id, deadline, op.signal, seen, due);
-    if (op.signal.aborted) return {};
+    if (op.signal.aborted || svc.hub.stopped) return {};
     // A purge or redrive change while we waited takes effect on the next attempt.
     const fresh = await svc.getQueue(q.name, op.signal);
     if (!fresh) return {};
