@@ -62,9 +62,19 @@ function receiveDelete(d: SqsReceiveDelete): Request[] {
   ];
 }
 
-const requests: Request[] = spec.sqsReceiveDelete
-  ? receiveDelete(spec.sqsReceiveDelete)
-  : spec.requests.map((r) => ({ method: r.method as "GET", path: r.path, headers: withoutFraming(r.headers), body: r.body === undefined ? undefined : Buffer.from(r.body, "base64") }));
+/**
+ * Replayed requests handed out round-robin across ALL connections. autocannon would
+ * otherwise walk the list from the start on every connection, so with N connections the
+ * same key is hit N times at once and a per-key workload measures contention instead.
+ */
+function roundRobin(): Request[] {
+  const prepared = spec.requests.map((r) => ({ method: r.method as "GET", path: r.path, headers: withoutFraming(r.headers), body: r.body === undefined ? undefined : Buffer.from(r.body, "base64") }));
+  if (prepared.length <= 1) return prepared;
+  let next = 0;
+  return [{ setupRequest: (req: Request) => ({ ...req, ...prepared[next++ % prepared.length]! }) }];
+}
+
+const requests: Request[] = spec.sqsReceiveDelete ? receiveDelete(spec.sqsReceiveDelete) : roundRobin();
 
 autocannon(
   { url: spec.url, connections: spec.connections, duration: spec.durationSeconds, maxOverallRequests: spec.maxRequests, pipelining: 1, timeout: 30, requests },
