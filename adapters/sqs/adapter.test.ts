@@ -306,3 +306,24 @@ describe("visibility cap", () => {
     expect(over.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
   });
 });
+
+describe("hostile names", () => {
+  it("treats __proto__ and friends as ordinary attribute, tag and form names", async () => {
+    const url = await create("proto");
+    const attrs = { __proto__: { DataType: "String", StringValue: "p" }, constructor: { DataType: "String", StringValue: "c" } };
+    const body = JSON.parse(JSON.stringify({ QueueUrl: url, MessageBody: "x", MessageAttributes: {} }));
+    body.MessageAttributes = JSON.parse('{"__proto__":{"DataType":"String","StringValue":"p"},"constructor":{"DataType":"String","StringValue":"c"}}');
+    expect(Object.keys(attrs)).toEqual(["constructor"]);
+    const sent = await h.json("SendMessage", body);
+    expect(sent.status).toBe(200);
+    const [m] = await receive(url, { MessageAttributeNames: ["All"] });
+    expect(Object.keys((m as unknown as { MessageAttributes: object }).MessageAttributes).sort()).toEqual(["__proto__", "constructor"]);
+    const q = await h.query({ Action: "TagQueue", QueueUrl: url, "Tag.1.Key": "__proto__", "Tag.1.Value": "v", "__proto__.polluted": "yes" });
+    expect(q.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const tags = await h.json("ListQueueTags", { QueueUrl: url });
+    expect(JSON.stringify(tags.body.Tags)).toBe('{"__proto__":"v"}');
+    const bad = await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: JSON.parse('{"constructor":"1"}') });
+    expect(bad.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
+  });
+});

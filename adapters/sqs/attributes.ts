@@ -2,6 +2,7 @@
 // validates them and answers AWS's exact errors. Read-only attributes are computed at read.
 
 import { invalidAttributeName, invalidAttributeValue } from "./errors.ts";
+import { dict, hasOwn } from "./dict.ts";
 
 /** The current SQS maximum (raised from 256 KiB to 1 MiB in August 2025). */
 export const MAX_MESSAGE_BYTES = 1_048_576;
@@ -69,18 +70,16 @@ export const ALL_ORDER = [
 ];
 
 export function isKnownAttribute(name: string): boolean {
-  return name in SETTABLE || (READ_ONLY as readonly string[]).includes(name);
+  return hasOwn(SETTABLE, name) || (READ_ONLY as readonly string[]).includes(name);
 }
 
 const invalidValue = (name: string) => invalidAttributeValue(`Invalid value for the parameter ${name}.`);
 
 /** Validate one settable attribute and return its normalized string form. */
 export function normalizeAttribute(name: string, raw: unknown, fifo: boolean, creating: boolean): string {
-  const spec = SETTABLE[name];
-  if (!spec || (spec.fifoOnly && !fifo) || (spec.createOnly && !creating)) {
-    if ((READ_ONLY as readonly string[]).includes(name) || spec) throw invalidAttributeName(name);
-    throw invalidAttributeName(name);
-  }
+  const spec = hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
+  // Read-only, unknown, FIFO-only on a standard queue, or create-only on an existing one.
+  if (!spec || (spec.fifoOnly && !fifo) || (spec.createOnly && !creating)) throw invalidAttributeName(name);
   const value = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw;
   if (typeof value !== "string") throw invalidValue(name);
   switch (spec.kind) {
@@ -114,7 +113,7 @@ export function normalizeAttribute(name: string, raw: unknown, fifo: boolean, cr
 
 /** Defaults for a new queue. */
 export function defaultAttributes(fifo: boolean): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const [name, spec] of Object.entries(SETTABLE)) {
     if (spec.fifoOnly && !fifo) continue;
     if ("default" in spec && spec.default !== undefined) out[name] = spec.default;
@@ -122,5 +121,3 @@ export function defaultAttributes(fifo: boolean): Record<string, string> {
   if (fifo) out.FifoQueue = "true";
   return out;
 }
-
-export const intAttr = (attrs: Record<string, string>, name: string): number => Number(attrs[name] ?? SETTABLE[name]?.["default" as never] ?? 0);

@@ -7,6 +7,7 @@ import {
   missingParameter,
 } from "./errors.ts";
 import type { MessageAttributeValue } from "./model.ts";
+import { dict } from "./dict.ts";
 
 // XML 1.0 characters: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 const INVALID_CHARS = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -70,7 +71,7 @@ export function validateMessageAttributes(raw: unknown): Record<string, MessageA
   if (entries.length > MAX_ATTRIBUTES) {
     throw invalidParameterValue(`Number of message attributes [${entries.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`);
   }
-  const out: Record<string, MessageAttributeValue> = {};
+  const out = dict<MessageAttributeValue>();
   for (const [name, value] of entries) {
     const lower = name.toLowerCase();
     if (!ATTR_NAME_RE.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
@@ -89,7 +90,7 @@ export function validateSystemAttributes(raw: unknown): Record<string, MessageAt
   if (typeof raw !== "object" || Array.isArray(raw)) throw invalidParameterValue("MessageSystemAttributes must be a map.");
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) return undefined;
-  const out: Record<string, MessageAttributeValue> = {};
+  const out = dict<MessageAttributeValue>();
   for (const [name, value] of entries) {
     if (name !== "AWSTraceHeader") throw invalidParameterValue(`Message system attribute name '${name}' is invalid.`);
     const v = validateValue(name, value, true);

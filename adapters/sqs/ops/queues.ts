@@ -29,6 +29,7 @@ import {
 import type { Input, OperationContext, Output } from "../model.ts";
 import { optInt, optString, optStringList, optStringMap, reqString } from "../params.ts";
 import type { SqsService } from "../service.ts";
+import { dict } from "../dict.ts";
 import { queueCounts } from "./counts.ts";
 import { validateRedrivePolicies } from "./redrive-policy.ts";
 
@@ -39,7 +40,7 @@ export const newQueueId = () => randomBytes(8).toString("hex");
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function validateTags(tags: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const [k, v] of Object.entries(tags)) {
     const value = v === undefined || v === null ? "" : String(v);
     if (k.length < 1 || k.length > 128) throw invalidParameterValue(`Tag key must be between 1 and 128 characters.`);
@@ -61,7 +62,7 @@ export async function createQueue(svc: SqsService, input: Input, op: OperationCo
         : "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
     );
   }
-  const given: Record<string, string> = {};
+  const given = dict<string>();
   for (const [k, v] of Object.entries(rawAttrs)) given[k] = normalizeAttribute(k, v, fifo, true);
   if (given.FifoQueue === "false") delete given.FifoQueue;
   const tags = validateTags(optStringMap(input, "tags") ?? {});
@@ -169,7 +170,7 @@ export async function getQueueAttributes(svc: SqsService, input: Input, op: Oper
     ApproximateNumberOfMessagesNotVisible: counts && String(counts.notVisible),
     ApproximateNumberOfMessagesDelayed: counts && String(counts.delayed),
   };
-  const attrs: Record<string, string> = {};
+  const attrs = dict<string>();
   for (const n of ALL_ORDER) {
     if (!want.has(n)) continue;
     const v = values[n];
@@ -184,7 +185,7 @@ export async function setQueueAttributes(svc: SqsService, input: Input, op: Oper
   if (raw === undefined) throw missingParameter("Attributes");
   const current = await svc.getQueueFresh(name, op.signal);
   if (!current) throw queueDoesNotExist();
-  const given: Record<string, string> = {};
+  const given = dict<string>();
   for (const [k, v] of Object.entries(raw)) given[k] = normalizeAttribute(k, v, current.fifo, false);
   await validateRedrivePolicies(svc, name, current.fifo, given, op.signal);
   await updateQueue(svc, name, op.signal, (q) => {

@@ -26,6 +26,7 @@ import { md5OfAttributes } from "../md5.ts";
 import type { Input, MessageAttributeValue, OperationContext, Output } from "../model.ts";
 import { optInt, optString, optStringList } from "../params.ts";
 import type { SqsService } from "../service.ts";
+import { dict } from "../dict.ts";
 import { parseRedrivePolicy } from "./redrive-policy.ts";
 import type { Txn } from "../../../kvclient/store.ts";
 
@@ -253,7 +254,7 @@ function wantsAttribute(names: Set<string>, n: string): boolean {
 
 function selectMessageAttributes(rec: MessageRecord, patterns: string[]): Record<string, MessageAttributeValue> | undefined {
   if (!rec.attrs || patterns.length === 0) return undefined;
-  const out: Record<string, MessageAttributeValue> = {};
+  const out = dict<MessageAttributeValue>();
   for (const [name, v] of Object.entries(rec.attrs)) {
     const hit = patterns.some((p) => p === "All" || p === ".*" || p === name || (p.endsWith(".*") && name.startsWith(p.slice(0, -1))));
     if (hit) out[name] = v;
@@ -280,7 +281,7 @@ function formatMessage(svc: SqsService, q: QueueRecord, c: Claimed, sysNames: Se
     AWSTraceHeader: rec.sys?.AWSTraceHeader?.StringValue,
     DeadLetterQueueSourceArn: rec.dlqSource,
   };
-  const attrs: Record<string, string> = {};
+  const attrs = dict<string>();
   for (const n of SYSTEM_ATTRIBUTES) {
     const v = values[n];
     if (v !== undefined && wantsAttribute(sysNames, n)) attrs[n] = v;

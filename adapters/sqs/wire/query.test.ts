@@ -76,3 +76,28 @@ describe("Query wire", () => {
     expect(batch).toContain("<DeleteMessageBatchResult><DeleteMessageBatchResultEntry><Id>a</Id></DeleteMessageBatchResultEntry></DeleteMessageBatchResult>");
   });
 });
+
+import fc from "fast-check";
+
+describe("Query wire (property)", () => {
+  const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
+  it("any message attribute map survives the flattened form encoding", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(name, fc.oneof(
+          fc.record({ DataType: fc.constant("String"), StringValue: fc.string({ minLength: 1 }) }),
+          fc.record({ DataType: fc.constant("Binary"), BinaryValue: fc.base64String({ minLength: 4 }) }),
+        ), { maxKeys: 10 }),
+        (attrs) => {
+          const params = new URLSearchParams({ Action: "SendMessage", MessageBody: "b" });
+          Object.entries(attrs).forEach(([k, v], i) => {
+            params.set(`MessageAttribute.${i + 1}.Name`, k);
+            for (const [f, x] of Object.entries(v)) params.set(`MessageAttribute.${i + 1}.Value.${f}`, x);
+          });
+          const { input } = parseQueryParams(new URLSearchParams(params.toString()));
+          expect(input.MessageAttributes ?? {}).toEqual(Object.keys(attrs).length ? attrs : {});
+        },
+      ),
+    );
+  });
+});

@@ -4,6 +4,7 @@
 
 import { toXml } from "../../aws/xml.ts";
 import type { Input, Output } from "../model.ts";
+import { dict } from "../dict.ts";
 
 export const QUERY_XMLNS = "http://queue.amazonaws.com/doc/2012-11-05/";
 
@@ -11,7 +12,7 @@ type Tree = { [k: string]: Tree | string };
 
 /** `a.1.b=x` → { a: { "1": { b: "x" } } }. Later duplicates win, as in a query map. */
 function toTree(params: URLSearchParams): Tree {
-  const root: Tree = {};
+  const root = dict<Tree | string>() as Tree;
   for (const [key, value] of params) {
     const parts = key.split(".");
     let node = root;
@@ -20,7 +21,7 @@ function toTree(params: URLSearchParams): Tree {
       const next = node[p];
       if (typeof next === "object") node = next;
       else {
-        const created: Tree = {};
+        const created = dict<Tree | string>() as Tree;
         node[p] = created;
         node = created;
       }
@@ -44,7 +45,7 @@ const str = (v: Tree | string | undefined): string | undefined => (typeof v === 
 
 function attributeValue(node: Tree | string | undefined): Record<string, unknown> | undefined {
   if (node === undefined || typeof node === "string") return undefined;
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   if (node.DataType !== undefined) out.DataType = str(node.DataType);
   if (node.StringValue !== undefined) out.StringValue = str(node.StringValue);
   if (node.BinaryValue !== undefined) out.BinaryValue = str(node.BinaryValue);
@@ -54,7 +55,7 @@ function attributeValue(node: Tree | string | undefined): Record<string, unknown
 }
 
 function stringMap(node: Tree | string | undefined, keyName: string, valueName: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const e of indexed(node)) {
     if (typeof e === "string") continue;
     const k = str(e[keyName]);
@@ -64,7 +65,7 @@ function stringMap(node: Tree | string | undefined, keyName: string, valueName: 
 }
 
 function attributeMap(node: Tree | string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   for (const e of indexed(node)) {
     if (typeof e === "string") continue;
     const k = str(e.Name);
@@ -75,7 +76,7 @@ function attributeMap(node: Tree | string | undefined): Record<string, unknown> 
 
 function entry(node: Tree | string): Record<string, unknown> {
   if (typeof node === "string") return {};
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   for (const [k, v] of Object.entries(node)) {
     if (k === "MessageAttribute") out.MessageAttributes = attributeMap(v);
     else if (k === "MessageSystemAttribute") out.MessageSystemAttributes = attributeMap(v);
@@ -103,7 +104,7 @@ const entryLists: Record<string, true> = {
 export function parseQueryParams(params: URLSearchParams): { action: string | undefined; input: Input } {
   const tree = toTree(params);
   const action = str(tree.Action);
-  const input: Input = {};
+  const input = dict<unknown>() as Input;
   for (const [k, v] of Object.entries(tree)) {
     if (k === "Action" || k === "Version") continue;
     if (k === "Attribute") input.Attributes = stringMap(v, "Name", "Value");
@@ -148,7 +149,7 @@ function xmlValue(v: unknown, action: string): unknown {
 }
 
 function xmlStruct(obj: Record<string, unknown>, action: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined || v === null) continue;
     const rule: XmlRule | undefined =
