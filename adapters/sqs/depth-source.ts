@@ -8,8 +8,14 @@ import { holdLease, PROCESS_ID } from "./lease.ts";
 import { queueCounts } from "./ops/counts.ts";
 import type { SqsService } from "./service.ts";
 
-const CONCURRENCY = 4;
+const CONCURRENCY = 2;
 const PAGE = 256;
+/**
+ * Share of the event loop a snapshot may take. After each slice of queues it rests three
+ * times as long as the slice ran, so requests served meanwhile never queue behind more
+ * than one short slice and the snapshot's cost is spread over its interval.
+ */
+const DUTY_CYCLE = 0.25;
 
 export function depthSource(svc: SqsService, owner = PROCESS_ID): SnapshotSource {
   return async (signal) => {
@@ -37,12 +43,14 @@ export async function snapshotAll(svc: SqsService, signal: AbortSignal): Promise
     const queues = page.kvs.map((kv) => decodeJson<QueueRecord>(kv.value));
     for (let i = 0; i < queues.length; i += CONCURRENCY) {
       const slice = queues.slice(i, i + CONCURRENCY);
+      const started = performance.now();
       const now = Date.now();
       const counts = await Promise.all(slice.map((q) => queueCounts(svc.store, q, now, signal)));
       slice.forEach((q, j) => out.push({ queue: q.name, ...counts[j]! }));
-      // An embedded store answers counts without real I/O, so the whole snapshot would run
-      // as one unbroken chain of microtasks; yield so requests keep flowing meanwhile.
-      await new Promise((r) => setImmediate(r));
+      // An embedded store answers counts without real I/O, so an unpaced snapshot would
+      // run as one unbroken chain of microtasks and stall every request meanwhile.
+      const rest = ((performance.now() - started) * (1 - DUTY_CYCLE)) / DUTY_CYCLE;
+      await new Promise((r) => (rest >= 1 ? setTimeout(r, rest) : setImmediate(r)));
     }
     if (!page.more || page.kvs.length === 0) break;
     const last = page.kvs[page.kvs.length - 1]!.key;
