@@ -160,7 +160,7 @@ describeBothBackends(
   },
   {
     gateway: {
-      env: { S3_GC_INTERVAL_MS: "200", S3_READER_GRACE_MS: "300", S3_WRITE_LEASE_MS: "4000" },
+      env: { S3_CHUNK_BYTES: "1048576", S3_GC_INTERVAL_MS: "200", S3_READER_GRACE_MS: "300", S3_WRITE_LEASE_MS: "4000" },
     },
   },
 );
@@ -184,5 +184,5 @@ describeBothBackends(
     });
 
   },
-  { gateway: { env: { S3_GC_INTERVAL_MS: "200", S3_READER_GRACE_MS: "300", S3_ABANDONED_UPLOAD_MS: "2500" } } },
+  { gateway: { env: { S3_CHUNK_BYTES: "1048576", S3_GC_INTERVAL_MS: "200", S3_READER_GRACE_MS: "300", S3_ABANDONED_UPLOAD_MS: "2500" } } },
 );
