@@ -36,24 +36,38 @@ function isSigned(req: Request): boolean {
   return q >= 0 && req.url.includes("X-Amz-Signature", q);
 }
 
-function buildApp(edge: EdgeHandler, store: Store, metrics: RequestMetrics, config: GatewayConfig, only?: ServiceName | "metrics"): Hono<{ Bindings: HttpBindings }> {
-  const app = new Hono<{ Bindings: HttpBindings }>();
-  type Ctx = { req: { raw: Request }; env: HttpBindings };
-  const forward = (c: Ctx) => (only === "metrics" ? new Response("not found\n", { status: 404 }) : edge(c.req.raw, c.env.incoming.url, only));
-  app.all("/healthz", (c) => (isSigned(c.req.raw) ? forward(c) : liveness(c.req.raw)));
-  app.all("/healthz/leader", (c) => (isSigned(c.req.raw) ? forward(c) : leadership(c.req.raw, store, config.leaderCheck)));
-  app.all("/metrics", async (c) => {
-    if (isSigned(c.req.raw) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return forward(c);
+type Fetch = (req: Request, env: HttpBindings) => Response | Promise<Response>;
+
+/** The only paths an unsigned request may use; everything else is an AWS call. */
+const OPERATOR_PATHS = new Set(["/healthz", "/healthz/leader", "/metrics"]);
+
+function pathOf(rawTarget: string | undefined): string {
+  const t = rawTarget ?? "/";
+  const q = t.indexOf("?");
+  return q < 0 ? t : t.slice(0, q);
+}
+
+/**
+ * One listener's request handler. Hono routes the operator endpoints; AWS calls go straight
+ * to the edge path, because they have no routes of their own (the service is decided from
+ * the request, not the path) and a router would only add cost to every request.
+ */
+function buildFetch(edge: EdgeHandler, store: Store, metrics: RequestMetrics, config: GatewayConfig, only?: ServiceName | "metrics"): Fetch {
+  const toEdge: Fetch = (req, env) => (only === "metrics" ? new Response("not found\n", { status: 404 }) : edge(req, env.incoming.url, only));
+  const ops = new Hono<{ Bindings: HttpBindings }>();
+  ops.all("/healthz", (c) => (isSigned(c.req.raw) ? toEdge(c.req.raw, c.env) : liveness(c.req.raw)));
+  ops.all("/healthz/leader", (c) => (isSigned(c.req.raw) ? toEdge(c.req.raw, c.env) : leadership(c.req.raw, store, config.leaderCheck)));
+  ops.all("/metrics", async (c) => {
+    if (isSigned(c.req.raw) || (c.req.method !== "GET" && c.req.method !== "HEAD")) return toEdge(c.req.raw, c.env);
     const text = await metrics.registry.metrics();
     return new Response(c.req.method === "HEAD" ? null : text, { headers: { "content-type": metrics.registry.contentType } });
   });
-  app.all("*", (c) => forward(c));
-  return app;
+  return (req, env) => (OPERATOR_PATHS.has(pathOf(env.incoming.url)) ? ops.fetch(req, env) : toEdge(req, env));
 }
 
-function listen(app: Hono<{ Bindings: HttpBindings }>, host: string, port: number): Promise<Server> {
+function listen(fetch: Fetch, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server as Server)) as Server;
+    const server = serve({ fetch: fetch as (req: Request, env: unknown) => Response | Promise<Response>, hostname: host, port }, () => resolve(server as Server)) as Server;
     server.once("error", reject);
   });
 }
@@ -101,7 +115,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const ports: Record<string, number> = {};
   try {
     for (const [name, port, only] of listeners) {
-      const server = await listen(buildApp(edge, store, metrics, config, only), config.host, port);
+      const server = await listen(buildFetch(edge, store, metrics, config, only), config.host, port);
       servers.push(server);
       ports[name] = (server.address() as AddressInfo).port;
     }
