@@ -17,6 +17,8 @@ import { bodyDigests, rejectUnsupportedHeaders, verifyDigests } from "./put-obje
 import { readManifest } from "./get-object.ts";
 import { requireBucket, type S3Call } from "./call.ts";
 
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
 function directive(h: Headers, name: string): "COPY" | "REPLACE" {
   const v = h.get(name);
   if (v === null) return "COPY";
@@ -43,6 +45,9 @@ export async function copyObject(call: S3Call): Promise<Response> {
     throw S3Errors.noSuchKey(src.key);
   }
   checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
+  if (m.size > MAX_COPY_BYTES) {
+    throw S3Errors.invalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);
+  }
   const self = src.bucket === call.bucket && src.key === call.key;
   const changesStorage = h.has("x-amz-storage-class") || h.has("x-amz-server-side-encryption") || wantAlg !== undefined;
   if (self && metaDirective === "COPY" && !changesStorage) {
