@@ -134,7 +134,8 @@ describe("etcd store under faults", () => {
         const name = `wk/after-${m.name}`;
         await store.transact(async (t) => t.put(enc(name), enc("1")), { maxAttempts: 20 });
         const t0 = performance.now();
-        while (!seen.has(name) && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+        // Up to keepalive time + timeout (13 s) if the stream's connection died silently.
+        while (!seen.has(name) && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
         expect(seen.has(name), `event for ${name}`).toBe(true);
         await cluster.restart(m);
         await cluster.waitForLeader(20_000);

@@ -105,7 +105,14 @@ class EtcdStore implements Store, TxnBackend {
     const maxReceiveBytes = Math.max(64 * 1024 * 1024, 4 * maxRequestBytes);
     this.channel = new MemberChannel({ endpoints: opts.endpoints, maxReceiveBytes });
     // Watches use a pool over all members so a broken stream resumes on any live one.
-    this.watchClient = new Etcd3(etcd3Options(opts.endpoints, maxReceiveBytes));
+    const watchOptions = etcd3Options(opts.endpoints, maxReceiveBytes);
+    // A watch stream is idle between events, so a silently dead connection would never be
+    // noticed; HTTP/2 pings find it. 10 s stays above etcd's --grpc-keepalive-min-time (5 s),
+    // below which it answers pings with GOAWAY.
+    this.watchClient = new Etcd3({
+      ...watchOptions,
+      grpcOptions: { ...watchOptions.grpcOptions, "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 3_000 },
+    });
     this.metrics = kvMetrics(opts.registry);
     this.verifier = new LeaderVerifier((signal, deadline) => this.checkLeader(signal, deadline), this.metrics, "etcd");
   }
