@@ -6,7 +6,11 @@
 import { keys, type Segment } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 
-const READ_AHEAD = 3;
+/** Chunk reads ahead of the consumer per GET: up to 3, and at most ~8 MiB of them. */
+function readAhead(segments: readonly Segment[]): number {
+  const chunk = segments[0]?.chunkBytes ?? 1024 * 1024;
+  return Math.max(1, Math.min(3, Math.floor((8 * 1024 * 1024) / chunk)));
+}
 
 export class ChunkMissingError extends Error {}
 
@@ -56,11 +60,12 @@ export async function* iterateRange(
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
   // Keep a few reads ahead so store round trips overlap with the consumer; memory stays
-  // at most READ_AHEAD chunks per GET.
+  // a few chunks per GET.
   const refs = chunkRefs(segments, start, end);
   const ahead: Promise<Uint8Array>[] = [];
+  const depth = readAhead(segments);
   const fill = () => {
-    while (ahead.length < READ_AHEAD) {
+    while (ahead.length < depth) {
       const next = refs.next();
       if (next.done) return;
       const p = readChunk(ctx, next.value, signal);

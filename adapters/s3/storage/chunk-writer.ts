@@ -10,7 +10,10 @@ import type { Digest } from "./hashing.ts";
 import { AwsError } from "../../aws/errors.ts";
 import { S3Errors } from "../wire/errors.ts";
 
-const MAX_INFLIGHT_CHUNKS = 3;
+/** Chunk commits in flight per upload: up to 3, and at most ~4 MiB of them. */
+function maxInflight(chunkBytes: number): number {
+  return Math.max(1, Math.min(3, Math.floor((4 * 1024 * 1024) / chunkBytes)));
+}
 
 /** The writer's lease was taken by the GC (the upload stalled past its lease). */
 export class LeaseLostError extends Error {}
@@ -121,7 +124,7 @@ export async function writeChunks(
   const flush = async () => {
     if (fill === 0) return;
     const out = fill === size ? buf : buf.slice(0, fill);
-    if (inflight.length >= MAX_INFLIGHT_CHUNKS) await inflight.shift();
+    if (inflight.length >= maxInflight(size)) await inflight.shift();
     const p = putChunk(ctx, dataId, index++, out, opts.signal);
     p.catch(() => {});
     inflight.push(p);
