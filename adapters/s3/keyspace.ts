@@ -81,6 +81,8 @@ export interface ObjectManifest {
   segments: Segment[];
   /** Present for multipart objects: one entry per part, in order. */
   parts?: PartInfo[];
+  /** The multipart upload this object was completed from (answers retried completions). */
+  uploadId?: string;
 }
 
 export interface UploadRecord {

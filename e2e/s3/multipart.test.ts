@@ -106,6 +106,9 @@ describeBothBackends("s3 multipart", (ctx) => {
     expect(one.ETag).toBe(multipartEtag([Buffer.from("small2")]));
     const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
     expect(await got.Body!.transformToString()).toBe("small2");
+    // A retried completion (its answer lost) gets the same answer.
+    const again = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: small2.ETag }] } }));
+    expect(again.ETag).toBe(one.ETag);
     expect(await s3Error(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 3, Body: "late" })))).toMatchObject({ name: "NoSuchUpload", status: 404 });
     expect(await s3Error(s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })))).toMatchObject({ name: "NoSuchUpload" });
   });

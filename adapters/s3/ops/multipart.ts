@@ -262,13 +262,22 @@ async function setCompleting(ctx: S3Context, call: S3Call, uploadId: string, tok
 }
 
 export async function completeMultipartUpload(call: S3Call): Promise<Response> {
-  const { ctx, req, query, headers: h } = call;
+  const { ctx, query, headers: h } = call;
   const uploadId = query.get("uploadId") ?? "";
   const conditions = parseWriteConditions(h);
   const requested = parseCompleteBody(await readXml(call, "CompleteMultipartUpload", 8 * 1024 * 1024));
   await requireBucket(call);
   const token = newId();
-  const upload = (await setCompleting(ctx, call, uploadId, token))!;
+  let upload: UploadRecord;
+  try {
+    upload = (await setCompleting(ctx, call, uploadId, token))!;
+  } catch (err) {
+    // A client retrying a completion that already succeeded (its answer was lost) gets the
+    // same answer again.
+    const done = await readManifest(ctx, call.bucket, call.key, call.signal);
+    if (done && done.uploadId === uploadId && done.parts?.length === requested.length) return completeResult(call, done);
+    throw err;
+  }
   let committed = false;
   try {
     for (let i = 1; i < requested.length; i++) {
@@ -303,6 +312,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<Response> {
       ownerName: upload.ownerName,
       segments: chosen.map((p) => p.segment).filter((s) => s.size > 0),
       parts: chosen.map((p) => ({ size: p.size, checksum: p.checksum?.value })),
+      uploadId,
     };
     await commitManifest(ctx, {
       bucket: call.bucket,
@@ -322,23 +332,28 @@ export async function completeMultipartUpload(call: S3Call): Promise<Response> {
       },
     });
     committed = true;
-    const out = new Headers();
-    if (checksum) out.set("x-amz-checksum-type", checksum.type);
-    const proto = req.url.protocol;
-    return xmlResponse(
-      "CompleteMultipartUploadResult",
-      {
-        Location: `${proto}//${req.url.host}/${call.bucket}/${encodeURIComponent(call.key).replace(/%2F/g, "/")}`,
-        Bucket: call.bucket,
-        Key: call.key,
-        ETag: `"${etag}"`,
-        ...(checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {}),
-      },
-      { headers: out },
-    );
+    return completeResult(call, manifest);
   } finally {
     if (!committed) await setCompleting(ctx, call, uploadId, undefined, token).catch(() => undefined);
   }
+}
+
+function completeResult(call: S3Call, m: ObjectManifest): Response {
+  const out = new Headers();
+  const checksum = m.checksum;
+  if (checksum) out.set("x-amz-checksum-type", checksum.type);
+  const url = call.req.url;
+  return xmlResponse(
+    "CompleteMultipartUploadResult",
+    {
+      Location: `${url.protocol}//${url.host}/${call.bucket}/${encodeURIComponent(call.key).replace(/%2F/g, "/")}`,
+      Bucket: call.bucket,
+      Key: call.key,
+      ETag: `"${m.etag}"`,
+      ...(checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {}),
+    },
+    { headers: out },
+  );
 }
 
 function objectChecksum(upload: UploadRecord, parts: PartRecord[], h: Headers): StoredChecksum | undefined {
