@@ -5,7 +5,8 @@
 
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, type WriteRequest } from "@aws-sdk/client-dynamodb";
 import type { BenchOptions } from "./options.ts";
-import { compare, type Row, type Workload } from "./lib/compare.ts";
+import type { Workload } from "./lib/compare.ts";
+import { runSection } from "./lib/section.ts";
 import type { ReplayRequest } from "./lib/load.ts";
 import type { Section } from "./lib/report.ts";
 import { clientConfig, inParallel, signedJson } from "./lib/requests.ts";
@@ -67,22 +68,21 @@ export async function benchDynamoDb(opts: BenchOptions): Promise<Section[]> {
           TransactItems: Array.from({ length: 4 }, (_, j) => ({ Put: { TableName: TABLE, Item: { pk: { S: `t${i * 4 + j}` }, sk: { N: "0" }, data: { S: "y".repeat(100) } } } })),
         })),
     ];
-    const rows: Row[] = [];
-    for (const w of workloads) {
-      console.log(`## ${w.name}`);
-      rows.push(...(await compare(w, ready, opts.rounds)));
-    }
-    return [{
-      title: "DynamoDB: gateway vs dynalite and moto",
-      baseline: "dynalite",
-      rounds: opts.rounds,
-      rows,
-      notes: [
-        ...failed,
-        "Target: gateway (embedded) ≥ 1.20 × dynalite on PutItem and GetItem; dynalite keeps data in memory and checks no signatures.",
-        "gateway (etcd ×3): the same gateway on a 3-member etcd cluster sharing the machine's 2 cores; CPU column is the gateway process only.",
-      ],
-    }];
+    const section = await runSection(
+      {
+        title: "DynamoDB: gateway vs dynalite and moto",
+        baseline: "dynalite",
+        notes: [
+          "Target: gateway (embedded) ≥ 1.20 × dynalite on PutItem and GetItem; dynalite keeps data in memory and checks no signatures.",
+          "gateway (etcd ×3): the same gateway on a 3-member etcd cluster sharing the machine's 2 cores; CPU column is the gateway process only.",
+        ],
+      },
+      workloads,
+      ready,
+      failed,
+      opts,
+    );
+    return [section];
   } finally {
     await stopAll(systems);
   }

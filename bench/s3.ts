@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { BenchOptions } from "./options.ts";
-import { compare, type Row, type Workload } from "./lib/compare.ts";
+import type { Workload } from "./lib/compare.ts";
+import { runSection } from "./lib/section.ts";
 import type { Section } from "./lib/report.ts";
 import { clientConfig, inParallel, signedS3 } from "./lib/requests.ts";
 import { startAll, startGatewayEmbedded, startGatewayOnEtcd, startMoto, startS3rver, stopAll, prepareAll, type SystemUnderTest } from "./lib/systems.ts";
@@ -45,22 +46,21 @@ export async function benchS3(opts: BenchOptions): Promise<Section[]> {
         requests: (s) => Promise.all(keys(10).map((i) => signedS3(s, "GET", `/${BUCKET}`, { "list-type": "2", prefix: "list/", "max-keys": "1000", ...(i ? { "start-after": `list/${String(i * 1000 - 1).padStart(5, "0")}` } : {}) }))),
       },
     ];
-    const rows: Row[] = [];
-    for (const w of workloads) {
-      console.log(`## ${w.name}`);
-      rows.push(...(await compare(w, ready, opts.rounds)));
-    }
-    return [{
-      title: "S3: gateway vs s3rver and moto",
-      baseline: "s3rver",
-      rounds: opts.rounds,
-      rows,
-      notes: [
-        ...failed,
-        "Targets: gateway (embedded) ≥ 3 × s3rver ops/s on 4 KiB, ≥ 1.5 × its MB/s on 8 MiB (MB/s column counts request + response bytes), ≤ 0.5 × its CPU per operation.",
-        "s3rver verifies signatures with its own key pair; moto checks none.",
-      ],
-    }];
+    const section = await runSection(
+      {
+        title: "S3: gateway vs s3rver and moto",
+        baseline: "s3rver",
+        notes: [
+          "Targets: gateway (embedded) ≥ 3 × s3rver ops/s on 4 KiB, ≥ 1.5 × its MB/s on 8 MiB (MB/s column counts request + response bytes), ≤ 0.5 × its CPU per operation.",
+          "s3rver verifies signatures with its own key pair; moto checks none.",
+        ],
+      },
+      workloads,
+      ready,
+      failed,
+      opts,
+    );
+    return [section];
   } finally {
     await stopAll(systems);
   }

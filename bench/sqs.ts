@@ -5,7 +5,8 @@
 
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { BenchOptions } from "./options.ts";
-import { compare, type Row, type Workload } from "./lib/compare.ts";
+import type { Workload } from "./lib/compare.ts";
+import { runSection } from "./lib/section.ts";
 import type { Section } from "./lib/report.ts";
 import { clientConfig, REGION, signedJson } from "./lib/requests.ts";
 import { startAll, startFauxqs, startGatewayEmbedded, startGatewayOnEtcd, startMoto, stopAll, prepareAll, type SystemUnderTest } from "./lib/systems.ts";
@@ -41,22 +42,21 @@ export async function benchSqs(opts: BenchOptions): Promise<Section[]> {
         sqsReceiveDelete: async (s) => ({ queueUrl: queueUrls.get(s)!, region: REGION, credentials: s.credentials }),
       },
     ];
-    const rows: Row[] = [];
-    for (const w of workloads) {
-      console.log(`## ${w.name}`);
-      rows.push(...(await compare(w, ready, opts.rounds)));
-    }
-    return [{
-      title: "SQS: gateway vs fauxqs and moto (msgs/s)",
-      baseline: "fauxqs",
-      rounds: opts.rounds,
-      rows,
-      notes: [
-        ...failed,
-        "Targets: gateway (embedded) ≥ 0.8 × fauxqs on sends and ≥ 2 × on receive+delete; fauxqs keeps everything in memory and checks no signatures.",
-        "Receive+delete counts messages deleted per second; each cycle is two requests.",
-      ],
-    }];
+    const section = await runSection(
+      {
+        title: "SQS: gateway vs fauxqs and moto (msgs/s)",
+        baseline: "fauxqs",
+        notes: [
+          "Targets: gateway (embedded) ≥ 0.8 × fauxqs on sends and ≥ 2 × on receive+delete; fauxqs keeps everything in memory and checks no signatures.",
+          "Receive+delete counts messages deleted per second; each cycle is two requests.",
+        ],
+      },
+      workloads,
+      ready,
+      failed,
+      opts,
+    );
+    return [section];
   } finally {
     await stopAll(systems);
   }
