@@ -125,6 +125,20 @@ describeBothBackends("s3 bad input", (ctx) => {
     expect(r1.status).toBeGreaterThanOrEqual(400);
     expect(r1.status).toBeLessThan(500);
     await r1.text();
+    // Complete framing, but the trailer's checksum does not match the data.
+    const wrongTrailer = encodeChunked({ chunks: [data], trailers: [["x-amz-checksum-crc32", "AAAAAA=="]] });
+    const s3t = await signed(c, {
+      method: "PUT", path: `/${Bucket}/chunked-badtrailer`,
+      headers: {
+        "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked",
+        "x-amz-decoded-content-length": "100", "x-amz-trailer": "x-amz-checksum-crc32", "content-length": String(wrongTrailer.length),
+      },
+    });
+    const h3 = { ...s3t.headers };
+    delete h3["host"];
+    const r3 = await fetch(s3t.url, { method: "PUT", headers: h3, body: Buffer.from(wrongTrailer) });
+    expect(r3.status).toBe(400);
+    expect(await r3.text()).toContain("<Code>BadDigest</Code>");
     // Signed chunks with one signature altered.
     const headers = {
       "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "content-encoding": "aws-chunked",
@@ -146,7 +160,7 @@ describeBothBackends("s3 bad input", (ctx) => {
     const r2 = await fetch(s2.url, { method: "PUT", headers: h2, body });
     expect(r2.status).toBe(403);
     expect(await r2.text()).toContain("SignatureDoesNotMatch");
-    for (const Key of ["chunked-trunc", "chunked-badsig"]) {
+    for (const Key of ["chunked-trunc", "chunked-badsig", "chunked-badtrailer"]) {
       expect(await s3Error(c.s3.send(new HeadObjectCommand({ Bucket, Key })))).toMatchObject({ status: 404 });
     }
     await healthy(c);

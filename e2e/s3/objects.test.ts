@@ -45,6 +45,14 @@ describeBothBackends("s3 objects", (ctx) => {
       const bytes = Buffer.from(await got.Body!.transformToByteArray());
       expect(bytes.equals(body)).toBe(true);
     }
+    // Stream bodies carry the chosen algorithm as an aws-chunked trailer.
+    for (const alg of ["CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
+      const Key = `cs/trailer-${alg}`;
+      const r = await s3.send(new PutObjectCommand({ Bucket, Key, Body: Readable.from([body.subarray(0, 70_000)]), ContentLength: 70_000, ChecksumAlgorithm: alg }));
+      const head = await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: "ENABLED" }));
+      expect(head[`Checksum${alg}`]).toBe(r[`Checksum${alg}`]);
+      expect(head[`Checksum${alg}`]).toBeTruthy();
+    }
     for (const alg of ["CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
       const r = await s3.send(new PutObjectCommand({ Bucket, Key: `cs/${alg}`, Body: body.subarray(0, 1000), ChecksumAlgorithm: alg }));
       const head = await s3.send(new HeadObjectCommand({ Bucket, Key: `cs/${alg}`, ChecksumMode: "ENABLED" }));
