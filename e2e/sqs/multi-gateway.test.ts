@@ -52,14 +52,18 @@ const HT_ATTRS = {
 };
 
 /** 32 senders over 8 groups for `total` messages; then drain. Returns msgs/s of each phase. */
+let loadRun = 0;
+
 async function load(client: SQSClient, QueueUrl: string, total: number): Promise<{ sendRate: number; recvRate: number; order: boolean }> {
+  // Bodies must differ between runs: the queues deduplicate on content for 5 minutes.
+  const run = ++loadRun;
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: 32 }, async (_, w) => {
       while (next < total) {
         const i = next++;
-        await client.send(new SendMessageCommand({ QueueUrl, MessageBody: `${w}:${i}`, MessageGroupId: `g${i % 8}` }));
+        await client.send(new SendMessageCommand({ QueueUrl, MessageBody: `${run}:${w}:${i}`, MessageGroupId: `g${i % 8}` }));
       }
     }),
   );
@@ -121,24 +125,37 @@ describe("sqs across gateways [etcd]", () => {
     const c1 = new SQSClient(clientConfigFor(one));
     const q8 = (await ca.send(new CreateQueueCommand({ QueueName: "ht8.fifo", Attributes: HT_ATTRS }))).QueueUrl!;
     const q1 = (await c1.send(new CreateQueueCommand({ QueueName: "ht1.fifo", Attributes: HT_ATTRS }))).QueueUrl!;
-    const total = 2000;
+    const total = 1000;
     // Warm both paths (JIT, connections) so neither measured run pays for it.
     const warm = (await ca.send(new CreateQueueCommand({ QueueName: "warm.fifo", Attributes: HT_ATTRS }))).QueueUrl!;
     await load(ca, warm, 300);
-    const before = await sendConflicts(a);
-    const r1 = await load(ca, q1, total);
-    const mid = await sendConflicts(a);
-    const conflicts1 = mid - before;
-    const r8 = await load(ca, q8, total);
-    const conflicts8 = (await sendConflicts(a)) - mid;
+    // Alternate the two queues and keep each one's best round: the machine is shared
+    // (3 etcd members, 3 gateways and the clients on 2 cores), so single runs are noisy.
+    const rounds: Record<"p1" | "p8", { send: number; recv: number; conflicts: number; order: boolean }[]> = { p1: [], p8: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const [key, url] of [["p1", q1], ["p8", q8]] as const) {
+        const before = await sendConflicts(a);
+        const r = await load(ca, url, total);
+        rounds[key].push({ send: r.sendRate, recv: r.recvRate, conflicts: (await sendConflicts(a)) - before, order: r.order });
+      }
+    }
+    const best = (k: "p1" | "p8") => ({
+      send: Math.max(...rounds[k].map((r) => r.send)),
+      recv: Math.max(...rounds[k].map((r) => r.recv)),
+      conflicts: rounds[k].reduce((n, r) => n + r.conflicts, 0),
+    });
+    const r8 = best("p8");
+    const r1 = best("p1");
     console.log(
-      `HT-FIFO etcd: 8 partitions send ${r8.sendRate.toFixed(0)} msg/s, receive+delete ${r8.recvRate.toFixed(0)} msg/s, conflicts ${conflicts8}/${total}; ` +
-        `1 partition send ${r1.sendRate.toFixed(0)} msg/s, receive+delete ${r1.recvRate.toFixed(0)} msg/s, conflicts ${conflicts1}/${total}`,
+      `HT-FIFO etcd, 32 senders over 8 groups, best of 3 rounds of ${total}: ` +
+        `8 partitions send ${r8.send.toFixed(0)} msg/s, receive+delete ${r8.recv.toFixed(0)} msg/s, send conflicts ${r8.conflicts}/${3 * total}; ` +
+        `1 partition send ${r1.send.toFixed(0)} msg/s, receive+delete ${r1.recv.toFixed(0)} msg/s, send conflicts ${r1.conflicts}/${3 * total}`,
     );
-    expect(r8.order && r1.order).toBe(true);
-    expect(conflicts8 / total).toBeLessThan(0.01);
-    // Noise on a shared 2-core machine: allow 15% below parity.
-    expect(r8.sendRate + r8.recvRate).toBeGreaterThanOrEqual(0.85 * (r1.sendRate + r1.recvRate));
+    console.log(`rounds: ${JSON.stringify(rounds)}`);
+    expect([...rounds.p1, ...rounds.p8].every((r) => r.order)).toBe(true);
+    expect(r8.conflicts / (3 * total)).toBeLessThan(0.01);
+    // Allow 15% below parity for noise on the shared machine.
+    expect(r8.send + r8.recv).toBeGreaterThanOrEqual(0.85 * (r1.send + r1.recv));
     ca.destroy();
     c1.destroy();
   });

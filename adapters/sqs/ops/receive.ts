@@ -216,20 +216,46 @@ async function claimGroup(svc: SqsService, q: QueueRecord, e: IndexEntry, want: 
   );
 }
 
+/**
+ * FIFO receive: collect due group heads from every partition in parallel, visit them in
+ * random order (so concurrent receivers spread over groups rather than queue up behind the
+ * same head), and take as many messages as possible from each group in turn: a group's
+ * messages come in order, and a batch from one group keeps the others free for other
+ * receivers. Groups another receive of this process is claiming are skipped.
+ */
 async function receiveFifo(svc: SqsService, q: QueueRecord, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: Claimed[]; moved: boolean }> {
+  const now = Date.now();
+  const perPartition = await Promise.all(Array.from({ length: q.partitions }, (_, p) => dueEntries(svc, q, p, ["h"], now, s.max, signal)));
+  const heads = perPartition.flat();
+  for (let i = heads.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [heads[i], heads[j]] = [heads[j]!, heads[i]!];
+  }
   const got: Claimed[] = [];
   let moved = false;
-  const start = Math.floor(Math.random() * q.partitions);
-  for (let k = 0; k < q.partitions && got.length < s.max; k++) {
-    const p = (start + k) % q.partitions;
-    const heads = await dueEntries(svc, q, p, ["h"], Date.now(), s.max, signal);
+  let busy = claiming.get(q.id);
+  if (!busy) {
+    busy = new Set();
+    claiming.set(q.id, busy);
+  }
+  const mine = busy;
+  try {
     for (const h of heads) {
       if (got.length >= s.max) break;
-      const r = await claimGroup(svc, q, h, s.max - got.length, s, signal);
-      for (const rec of r.got) got.push({ rec, partition: p });
-      moved ||= r.moved;
-      svc.metrics.partitionOps(q, p, "receive", r.got.length);
+      const tag = `${h.partition}\u0000${h.ref}`;
+      if (mine.has(tag)) continue;
+      mine.add(tag);
+      try {
+        const r = await claimGroup(svc, q, h, s.max - got.length, s, signal);
+        for (const rec of r.got) got.push({ rec, partition: h.partition });
+        moved ||= r.moved;
+        svc.metrics.partitionOps(q, h.partition, "receive", r.got.length);
+      } finally {
+        mine.delete(tag);
+      }
     }
+  } finally {
+    if (mine.size === 0 && claiming.get(q.id) === mine) claiming.delete(q.id);
   }
   return { got, moved };
 }
