@@ -83,6 +83,40 @@ export interface ObjectManifest {
   parts?: PartInfo[];
   /** The multipart upload this object was completed from (answers retried completions). */
   uploadId?: string;
+  /**
+   * A small object's bytes, stored in the manifest record itself (no chunks, one read per
+   * GET). Encoded after the JSON part, never inside it: see encodeManifest.
+   */
+  inline?: Uint8Array;
+}
+
+/** Objects up to this size keep their bytes in the manifest record. */
+export const INLINE_MAX_BYTES = 16 * 1024;
+
+const INLINE_TAG = 0x00;
+
+/**
+ * A manifest record is its JSON, or, with inline data, [0x00][u32 JSON length][JSON][bytes]:
+ * listings decode the JSON part only and never copy the data.
+ */
+export function encodeManifest(m: ObjectManifest): Uint8Array {
+  const { inline, ...rest } = m;
+  const json = enc.encode(JSON.stringify(rest));
+  if (!inline) return json;
+  const out = new Uint8Array(5 + json.length + inline.length);
+  out[0] = INLINE_TAG;
+  new DataView(out.buffer).setUint32(1, json.length);
+  out.set(json, 5);
+  out.set(inline, 5 + json.length);
+  return out;
+}
+
+export function decodeManifest(bytes: Uint8Array): ObjectManifest {
+  if (bytes[0] !== INLINE_TAG) return JSON.parse(dec.decode(bytes)) as ObjectManifest;
+  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1);
+  const m = JSON.parse(dec.decode(bytes.subarray(5, 5 + len))) as ObjectManifest;
+  m.inline = bytes.subarray(5 + len);
+  return m;
 }
 
 export interface UploadRecord {

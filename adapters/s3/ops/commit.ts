@@ -2,7 +2,7 @@
 // check write preconditions against the current manifest, put the new manifest, end the
 // writer's leases, and queue whatever data the old manifest owned alone for collection.
 
-import { keys, decodeRecord, encodeRecord, type GcEntry, type ObjectManifest } from "../keyspace.ts";
+import { keys, decodeManifest, decodeRecord, encodeManifest, type GcEntry, type ObjectManifest } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
@@ -29,7 +29,7 @@ export async function commitManifest(ctx: S3Context, o: CommitOptions): Promise<
     async (txn) => {
       if (!(await txn.get(keys.bucket(o.bucket)))) throw S3Errors.noSuchBucket(o.bucket);
       const oldRaw = await txn.get(keys.object(o.bucket, o.key));
-      const old = oldRaw ? decodeRecord<ObjectManifest>(oldRaw) : undefined;
+      const old = oldRaw ? decodeManifest(oldRaw) : undefined;
       if (o.conditions) {
         const failed = checkWriteConditions(o.conditions, old, o.key);
         if (failed) throw failed;
@@ -42,7 +42,7 @@ export async function commitManifest(ctx: S3Context, o: CommitOptions): Promise<
         txn.delete(keys.gc(id));
       }
       if (o.also) await o.also(txn);
-      txn.put(keys.object(o.bucket, o.key), encodeRecord(o.manifest));
+      txn.put(keys.object(o.bucket, o.key), encodeManifest(o.manifest));
       if (old) retire(ctx, txn, old, o.manifest);
       return old;
     },

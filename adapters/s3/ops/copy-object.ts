@@ -2,7 +2,7 @@
 // conditional writes. A copy onto itself (REPLACE) reuses the data in place; any other
 // copy streams the bytes into fresh chunks, so no chunk is ever shared between objects.
 
-import { keys, decodeRecord, type ObjectManifest, type StoredChecksum } from "../keyspace.ts";
+import { keys, decodeManifest, type ObjectManifest, type StoredChecksum } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
 import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
@@ -10,7 +10,7 @@ import { checkCopySourceConditions, parseWriteConditions } from "../wire/conditi
 import { parseAlgorithm } from "../wire/checksum-headers.ts";
 import { parseCopySource } from "../wire/copy-source.ts";
 import { isoDate, xmlResponse } from "../wire/xml-io.ts";
-import { iterateRange } from "../storage/chunk-reader.ts";
+import { objectBytes } from "../storage/chunk-reader.ts";
 import { releaseLease, writeChunks } from "../storage/chunk-writer.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { bodyDigests, rejectUnsupportedHeaders, verifyDigests } from "./put-object.ts";
@@ -70,7 +70,7 @@ export async function copyObject(call: S3Call): Promise<Response> {
     manifest = { ...m, ...base };
   } else {
     const digests = bodyDigests(alg ? { algorithm: alg, fromTrailer: false } : undefined);
-    const written = await writeChunks(ctx, iterateRange(ctx, m.segments, 0, m.size, call.signal), { signal: call.signal, digests: digests.list });
+    const written = await writeChunks(ctx, objectBytes(ctx, m, 0, m.size, call.signal), { signal: call.signal, digests: digests.list });
     lease = written.segment.id;
     try {
       const v = await verifyDigests(digests, undefined, Promise.resolve(new Headers()));
@@ -93,8 +93,9 @@ export async function copyObject(call: S3Call): Promise<Response> {
         ? async (txn) => {
             // The reused data must still be the source's: a concurrent overwrite retired it.
             const raw = await txn.get(keys.object(call.bucket, call.key));
-            const cur = raw ? decodeRecord<ObjectManifest>(raw) : undefined;
-            const same = cur && cur.segments.length === m.segments.length && cur.segments.every((s, i) => s.id === m.segments[i]!.id);
+            const cur = raw ? decodeManifest(raw) : undefined;
+            const same = cur && cur.etag === m.etag && cur.lastModified === m.lastModified &&
+              cur.segments.length === m.segments.length && cur.segments.every((s, i) => s.id === m.segments[i]!.id);
             if (!same) throw S3Errors.preconditionFailed("x-amz-copy-source");
           }
         : undefined,

@@ -1,6 +1,6 @@
 // DeleteObject (with If-Match) and DeleteObjects (quiet and verbose, at most 1000 keys).
 
-import { keys, decodeRecord, type ObjectManifest } from "../keyspace.ts";
+import { keys, decodeManifest } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { etagMatches } from "../wire/conditionals.ts";
@@ -18,7 +18,7 @@ async function deleteOne(ctx: S3Context, bucket: string, key: string, ifMatch: s
     async (txn) => {
       if (!(await txn.get(keys.bucket(bucket)))) throw S3Errors.noSuchBucket(bucket);
       const raw = await txn.get(keys.object(bucket, key));
-      const old = raw ? decodeRecord<ObjectManifest>(raw) : undefined;
+      const old = raw ? decodeManifest(raw) : undefined;
       if (ifMatch !== undefined) {
         if (!old) throw S3Errors.noSuchKey(key);
         if (!etagMatches(ifMatch, old.etag)) throw S3Errors.preconditionFailed("If-Match");

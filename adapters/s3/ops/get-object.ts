@@ -1,7 +1,7 @@
 // GetObject and HeadObject: one manifest version, preconditions, a range or a part, and a
 // body streamed chunk by chunk from that version.
 
-import { keys, decodeRecord, type ObjectManifest } from "../keyspace.ts";
+import { keys, decodeManifest, type ObjectManifest } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkReadConditions } from "../wire/conditionals.ts";
@@ -19,7 +19,7 @@ export function checkVersionId(query: URLSearchParams): void {
 
 export async function readManifest(ctx: S3Context, bucket: string, key: string, signal: AbortSignal): Promise<ObjectManifest | undefined> {
   const kv = await ctx.store.get(keys.object(bucket, key), { signal });
-  return kv ? decodeRecord<ObjectManifest>(kv.value) : undefined;
+  return kv ? decodeManifest(kv.value) : undefined;
 }
 
 /** The manifest, or NoSuchKey / NoSuchBucket (the bucket is read only on a miss). */
@@ -74,5 +74,6 @@ export async function getOrHeadObject(call: S3Call, head: boolean): Promise<Resp
   }
   out.set("content-length", String(end - start));
   if (head || end === start) return new Response(head ? null : new Uint8Array(0), { status, headers: out });
+  if (m.inline) return new Response(m.inline.slice(start, end), { status, headers: out });
   return new Response(rangeStream(call.ctx, m.segments, start, end), { status, headers: out });
 }

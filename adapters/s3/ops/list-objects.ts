@@ -3,7 +3,7 @@
 // order; a page resumes strictly after the last key or prefix it returned, so a marker or
 // continuation token stays correct however the bucket changes between pages.
 
-import { keys, decodeRecord, keyAfter, type ObjectManifest } from "../keyspace.ts";
+import { keys, decodeManifest, keyAfter, type ObjectManifest } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
 import { S3Errors } from "../wire/errors.ts";
@@ -78,7 +78,7 @@ export async function walk(ctx: S3Context, spec: ListSpec, signal: AbortSignal):
         page.truncated = true;
         return page;
       }
-      page.contents.push({ key, manifest: decodeRecord<ObjectManifest>(kv.value) });
+      page.contents.push({ key, manifest: decodeManifest(kv.value) });
       page.last = key;
       count++;
     }

@@ -21,7 +21,7 @@ import { parseCopySource, parseCopySourceRange } from "../wire/copy-source.ts";
 import { asArray, isoDate, textOf, xmlResponse } from "../wire/xml-io.ts";
 import { compositeChecksum, fullObjectChecksum, isCrc } from "../../aws/checksums.ts";
 import { bodyPieces, releaseLease, writeChunks } from "../storage/chunk-writer.ts";
-import { iterateRange } from "../storage/chunk-reader.ts";
+import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";
 import { bodyDigests, rejectUnsupportedHeaders, verifyDigests, MAX_PUT_BYTES } from "./put-object.ts";
@@ -180,7 +180,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
   checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
   const range = parseCopySourceRange(h.get("x-amz-copy-source-range"), m.size) ?? { start: 0, end: m.size };
   const digests = bodyDigests(upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : undefined);
-  const written = await writeChunks(ctx, iterateRange(ctx, m.segments, range.start, range.end, call.signal), {
+  const written = await writeChunks(ctx, objectBytes(ctx, m, range.start, range.end, call.signal), {
     signal: call.signal,
     digests: digests.list,
   });

@@ -1,6 +1,6 @@
 // Object tagging (Get/Put/Delete) and GetObjectAttributes.
 
-import { keys, decodeRecord, encodeRecord, type ObjectManifest, type Tag } from "../keyspace.ts";
+import { keys, decodeManifest, encodeManifest, type ObjectManifest, type Tag } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { validateObjectTags } from "../wire/object-headers.ts";
 import { httpDate, xmlResponse } from "../wire/xml-io.ts";
@@ -15,9 +15,9 @@ async function updateTags(call: S3Call, tags: Tag[] | undefined): Promise<void> 
         if (!(await txn.get(keys.bucket(call.bucket)))) throw S3Errors.noSuchBucket(call.bucket);
         throw S3Errors.noSuchKey(call.key);
       }
-      const m = decodeRecord<ObjectManifest>(raw);
+      const m = decodeManifest(raw);
       const next: ObjectManifest = { ...m, tags: tags && tags.length ? tags : undefined };
-      txn.put(keys.object(call.bucket, call.key), encodeRecord(next));
+      txn.put(keys.object(call.bucket, call.key), encodeManifest(next));
     },
     { signal: call.signal, family: "s3.manifest" },
   );

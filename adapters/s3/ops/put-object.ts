@@ -11,7 +11,7 @@ import { newDigest, type Digest } from "../storage/hashing.ts";
 import { bodyPieces, releaseLease, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { emptyResponse, requireBucket, type S3Call } from "./call.ts";
-import { keys } from "../keyspace.ts";
+import { keys, INLINE_MAX_BYTES } from "../keyspace.ts";
 import { REJECTED_HEADERS } from "../wire/route.ts";
 
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -143,6 +143,8 @@ async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
   const v = await verifyDigests(digests, p.md5Header, req.trailers);
   const checksum: StoredChecksum | undefined = v.checksum ? { ...v.checksum, type: "FULL_OBJECT" } : undefined;
   const segment: Segment = { id: newId(), size, chunkBytes: ctx.chunkBytes };
+  const data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  const inline = size <= INLINE_MAX_BYTES;
   const manifest: ObjectManifest = {
     size,
     etag: v.md5Hex,
@@ -152,9 +154,9 @@ async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
     tags: p.tags && p.tags.length ? p.tags : undefined,
     ownerId: req.principal.ownerId,
     ownerName: req.principal.displayName,
-    segments: size > 0 ? [segment] : [],
+    segments: size > 0 && !inline ? [segment] : [],
+    inline: size > 0 && inline ? data : undefined,
   };
-  const data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   await commitManifest(ctx, {
     bucket: call.bucket,
     key: call.key,
@@ -163,7 +165,7 @@ async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
     conditions: p.conditions,
     signal: call.signal,
     also: async (txn) => {
-      if (size > 0) txn.put(keys.chunk(segment.id, 0), data);
+      if (manifest.segments.length > 0) txn.put(keys.chunk(segment.id, 0), data);
     },
   });
   const out = new Headers({ etag: `"${manifest.etag}"` });

@@ -81,6 +81,21 @@ export async function* iterateRange(
   }
 }
 
+/** Bytes [start, end) of an object, wherever they live (inline or in chunks). */
+export async function* objectBytes(
+  ctx: S3Context,
+  m: { inline?: Uint8Array; segments: readonly Segment[] },
+  start: number,
+  end: number,
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  if (m.inline) {
+    if (end > start) yield m.inline.subarray(start, end);
+    return;
+  }
+  yield* iterateRange(ctx, m.segments, start, end, signal);
+}
+
 /**
  * A response body of bytes [start, end), pulled with backpressure. It outlives the
  * handler, so it owns its cancellation: the server cancels the stream when the client
