@@ -25,8 +25,10 @@ describe("depth source", () => {
     await h.json("SendMessage", { QueueUrl: "http://x/000000000000/d1", MessageBody: "a" });
     await h.json("CreateQueue", { QueueName: "d2.fifo", Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true" } });
     await h.json("SendMessage", { QueueUrl: "http://x/000000000000/d2.fifo", MessageBody: "a", MessageGroupId: "g" });
-    const a = depthSource(service(40), "A");
-    const b = depthSource(service(40), "B");
+    // A 3 s lease (3 intervals of 1 s): long enough that a loaded machine cannot let it
+    // lapse between the checks below.
+    const a = depthSource(service(1000), "A");
+    const b = depthSource(service(1000), "B");
     const signal = new AbortController().signal;
     const first = await a(signal);
     const second = await b(signal);
@@ -40,7 +42,7 @@ describe("depth source", () => {
     expect(snap.find((s) => s.queue === "d2.fifo")?.visible).toBe(1);
     expect((await other(signal)).snapshots).toEqual([]);
     // The holder stops renewing: after its lease (3 intervals) lapses, the other takes over.
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 3200));
     expect((await other(signal)).snapshots.length).toBeGreaterThan(0);
     expect((await holder(signal)).snapshots).toEqual([]);
   });
