@@ -77,8 +77,11 @@ describeBothBackends("sqs consumer and crash", (ctx) => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "crash" }));
     await sendAll(sqs, QueueUrl!, 200, "c");
     const inFlight = new Set<string>();
+    // Each in-flight message stays invisible for 8 s from its receive, the first of which
+    // happened no earlier than this.
+    const firstReceiveAt = Date.now();
     while (inFlight.size < 50) {
-      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 4 }));
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 8 }));
       for (const m of r.Messages ?? []) if (inFlight.size < 50 || inFlight.has(m.Body!)) inFlight.add(m.Body!);
     }
     const killedAt = Date.now();
@@ -92,11 +95,13 @@ describeBothBackends("sqs consumer and crash", (ctx) => {
       const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300, WaitTimeSeconds: 1 }));
       for (const m of r.Messages ?? []) {
         seen.add(m.Body!);
-        if (Date.now() - killedAt < 3_500 && inFlight.has(m.Body!)) early.add(m.Body!);
+        if (Date.now() < firstReceiveAt + 7_800 && inFlight.has(m.Body!)) early.add(m.Body!);
       }
     }
     expect(seen.size).toBe(200);
-    // Messages received before the crash stayed invisible until their timeout ran out.
+    // Messages received before the crash stayed invisible until their timeout ran out
+    // (checked for as long as the restart left of their 8 s).
+    expect(Date.now()).toBeGreaterThan(firstReceiveAt + 7_800);
     expect(early.size).toBe(0);
     sqs.destroy();
   });
