@@ -10,6 +10,7 @@ import type { WaitHub } from "./long-poll.ts";
 import type { SqsMetrics } from "./metrics.ts";
 import { FifoSendQueue } from "./fifo-send-queue.ts";
 import { QueueCache } from "./queue-cache.ts";
+import { WriteBatcher } from "./write-batcher.ts";
 
 export interface SqsOptions {
   /** Partitions of every FIFO queue created from now on (fixed per queue at creation). */
@@ -25,6 +26,8 @@ export const DEFAULT_FIFO_PARTITIONS = 8;
 export class SqsService {
   readonly fifoSends: FifoSendQueue;
   readonly queues: QueueCache;
+  /** Group commit for standard-queue sends. */
+  readonly sends: WriteBatcher;
 
   constructor(
     readonly store: Store,
@@ -37,6 +40,7 @@ export class SqsService {
   ) {
     this.fifoSends = new FifoSendQueue(store);
     this.queues = new QueueCache(store, logger);
+    this.sends = new WriteBatcher(store, "sqs.send");
   }
 
   queueUrl(origin: string, name: string): string {

@@ -183,11 +183,12 @@ describeBothBackends("sqs sdk scenarios", (ctx) => {
         const t0 = Date.now();
         const waiting = sqs.call("ReceiveMessage", { QueueUrl, WaitTimeSeconds: 10 });
         await new Promise((r) => setTimeout(r, 500));
-        const sentAt = Date.now();
         await other.call("SendMessage", { QueueUrl, MessageBody: "wake" });
+        const sentAt = Date.now();
         const got = await waiting;
         expect(got.Messages[0].Body).toBe("wake");
-        expect(Date.now() - sentAt).toBeLessThan(1500);
+        // From the acknowledged send; generous for a loaded 2-core CI machine.
+        expect(Date.now() - sentAt).toBeLessThan(1000);
         expect(Date.now() - t0).toBeLessThan(5000);
         await sqs.call("PurgeQueue", { QueueUrl });
         await expectCode(sqs.call("PurgeQueue", { QueueUrl }), "AWS.SimpleQueueService.PurgeQueueInProgress");

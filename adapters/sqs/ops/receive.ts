@@ -263,15 +263,19 @@ async function receiveFifo(svc: SqsService, q: QueueRecord, s: ReceiveSettings, 
 /** When the next index entry of this queue falls due (for the long-poll timer). */
 async function nextDueAt(svc: SqsService, q: QueueRecord, now: number, signal: AbortSignal): Promise<number | undefined> {
   const kinds: ("a" | "d" | "h")[] = q.fifo ? ["h"] : ["a", "d"];
-  let best: number | undefined;
+  const probes: Promise<number | undefined>[] = [];
   for (let p = 0; p < q.partitions; p++) {
     for (const k of kinds) {
-      const page = await svc.store.scan({ ...indexFutureRange(q.id, p, k, now), limit: 1, keysOnly: true, signal });
-      const e = page.kvs[0] && decodeIndexKey(page.kvs[0].key);
-      if (e && (best === undefined || e.atMs < best)) best = e.atMs;
+      probes.push(
+        svc.store.scan({ ...indexFutureRange(q.id, p, k, now), limit: 1, keysOnly: true, signal }).then((page) => {
+          const e = page.kvs[0] && decodeIndexKey(page.kvs[0].key);
+          return e ? e.atMs : undefined;
+        }),
+      );
     }
   }
-  return best;
+  const times = (await Promise.all(probes)).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? Math.min(...times) : undefined;
 }
 
 function wantsAttribute(names: Set<string>, n: string): boolean {

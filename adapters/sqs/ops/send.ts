@@ -35,7 +35,6 @@ import {
 import type { Input, OperationContext, Output } from "../model.ts";
 import { optEntries, optInt, optString } from "../params.ts";
 import type { SqsService } from "../service.ts";
-import type { Txn } from "../../../kvclient/store.ts";
 
 const BATCH_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
 
@@ -105,9 +104,11 @@ function sendResult(r: MessageRecord): Output {
   return out;
 }
 
-function writeStandard(txn: Txn, q: QueueRecord, r: MessageRecord): void {
-  txn.put(messageKey(q.id, 0, r.id), encodeJson(r));
-  txn.put(indexKey(q.id, 0, r.kind, r.vis, r.id), EMPTY);
+function standardPuts(q: QueueRecord, r: MessageRecord): [Uint8Array, Uint8Array][] {
+  return [
+    [messageKey(q.id, 0, r.id), encodeJson(r)],
+    [indexKey(q.id, 0, r.kind, r.vis, r.id), EMPTY],
+  ];
 }
 
 function notifyIfVisible(svc: SqsService, q: QueueRecord, records: MessageRecord[]): void {
@@ -123,7 +124,7 @@ export async function sendMessage(svc: SqsService, input: Input, op: OperationCo
   if (q.fifo) {
     sent = await svc.fifoSends.send(q, record);
   } else {
-    await svc.store.transact(async (txn) => writeStandard(txn, q, record), { signal: op.signal, family: "sqs.send" });
+    await svc.sends.write(standardPuts(q, record));
     sent = record;
   }
   notifyIfVisible(svc, q, [sent]);
@@ -201,12 +202,7 @@ export async function sendMessageBatch(svc: SqsService, input: Input, op: Operat
       svc.metrics.partitionOp(q, sent.group, "send");
     }
   } else if (ok.length > 0) {
-    await svc.store.transact(
-      async (txn) => {
-        for (const { record } of ok) writeStandard(txn, q, record);
-      },
-      { signal: op.signal, family: "sqs.send" },
-    );
+    await svc.sends.write(ok.flatMap(({ record }) => standardPuts(q, record)));
     for (const { id, record } of ok) successful.push({ Id: id, ...sendResult(record) });
   }
   notifyIfVisible(svc, q, ok.map((o) => o.record));
