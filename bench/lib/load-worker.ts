@@ -91,6 +91,8 @@ autocannon(
       bytesPerSecond: r.throughput.total / r.duration,
       items: spec.sqsReceiveDelete ? items : undefined,
     };
-    process.stdout.write(JSON.stringify(result) + "\n");
+    // Exit at once: a peer that keeps connections open (moto) would otherwise hold the
+    // process until the harness kills it.
+    process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(0));
   },
 );

@@ -57,7 +57,8 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     child.on("exit", (code) => {
       clearTimeout(killer);
       const line = out.trim().split("\n").pop();
-      if (code === 0 && line) resolve(JSON.parse(line) as LoadResult);
+      // A printed result counts even if the worker had to be killed afterwards.
+      if (line?.startsWith("{")) resolve(JSON.parse(line) as LoadResult);
       else reject(new Error(`load worker exited with ${code}: ${out}`));
     });
   }).finally(() => rmSync(dir, { recursive: true, force: true }));
