@@ -17,7 +17,7 @@ export interface S3Context {
 const CHUNK_HEADROOM = 8 * 1024;
 
 export function effectiveChunkBytes(store: Store, configured: number): number {
-  const preferred = configured > 0 ? configured : store.backend === "embedded" ? 4 * 1024 * 1024 : 1024 * 1024;
+  const preferred = configured > 0 ? configured : store.backend === "embedded" ? 2 * 1024 * 1024 : 1024 * 1024;
   const { maxValueBytes, maxRequestBytes } = store.limits;
   const fit = Math.min(maxValueBytes, maxRequestBytes) - CHUNK_HEADROOM;
   return Math.max(4 * 1024, Math.min(preferred, fit));
