@@ -142,7 +142,9 @@ const claiming = new Map<string, Set<string>>();
 async function receiveStandard(svc: SqsService, q: QueueRecord, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: Claimed[]; moved: boolean }> {
   const got: Claimed[] = [];
   let moved = false;
-  const candidates = await dueEntries(svc, q, 0, ["a", "d"], Date.now(), s.max * 4, signal);
+  // Look past the messages other receives of this process are claiming right now.
+  const inFlightHere = claiming.get(q.id)?.size ?? 0;
+  const candidates = await dueEntries(svc, q, 0, ["a", "d"], Date.now(), Math.min(1000, s.max * 4 + inFlightHere), signal);
   // Receivers in other processes see the same head; a random rotation of the candidates
   // spreads their claims instead of having all of them fight for the first keys.
   const offset = candidates.length > s.max ? Math.floor(Math.random() * Math.min(candidates.length - s.max + 1, s.max * 2)) : 0;
