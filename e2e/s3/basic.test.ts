@@ -160,6 +160,12 @@ describeBothBackends("s3 basics", (ctx) => {
     expect(head.ContentDisposition).toBe("inline");
     expect(head.ContentLanguage).toBe("fr");
     expect(head.Expires?.toISOString()).toBe("2030-01-01T00:00:00.000Z");
+    const odd = `x&y<z>"q'\t r`;
+    await s3.send(new PutObjectCommand({ Bucket, Key: odd, Body: "o" }));
+    const plain = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: "x", FetchOwner: true }));
+    expect(plain.Contents?.map((c) => c.Key)).toEqual([odd]);
+    expect(plain.Contents?.[0]?.ETag).toBe('"d95679752134a2d9eb61dbd7b91c4bcc"');
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: odd }));
     const quiet = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Quiet: true, Objects: [{ Key }, { Key: "never-existed" }] } }));
     expect(quiet.Deleted ?? []).toEqual([]);
     expect(quiet.Errors ?? []).toEqual([]);

@@ -8,6 +8,7 @@ import type { S3Context } from "../context.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { isoDate, xmlResponse } from "../wire/xml-io.ts";
+import { escapeXml, RawXml } from "../wire/xml-writer.ts";
 import { requireBucket, type S3Call } from "./call.ts";
 
 export interface ListEntry {
@@ -103,21 +104,20 @@ function encoder(q: URLSearchParams): (s: string) => string {
   return (s) => encodeURIComponent(s).replace(/%2F/g, "/").replace(/%20/g, "+");
 }
 
-function contentXml(e: ListEntry, enc: (s: string) => string, withOwner: boolean): Record<string, unknown> {
-  const m = e.manifest;
-  const out: Record<string, unknown> = {
-    Key: enc(e.key),
-    LastModified: isoDate(m.lastModified),
-    ETag: `"${m.etag}"`,
-    Size: m.size,
-    StorageClass: m.headers.storageClass ?? "STANDARD",
-  };
-  if (m.checksum) {
-    out["ChecksumAlgorithm"] = m.checksum.algorithm;
-    out["ChecksumType"] = m.checksum.type;
+/** `<Contents>` elements, written directly: a page holds up to 1000 of them. */
+function contentsXml(entries: ListEntry[], enc: (s: string) => string, withOwner: boolean): RawXml {
+  let xml = "";
+  for (const e of entries) {
+    const m = e.manifest;
+    xml +=
+      `<Contents><Key>${escapeXml(enc(e.key))}</Key><LastModified>${isoDate(m.lastModified)}</LastModified>` +
+      `<ETag>&quot;${escapeXml(m.etag)}&quot;</ETag>` +
+      (m.checksum ? `<ChecksumAlgorithm>${m.checksum.algorithm}</ChecksumAlgorithm><ChecksumType>${m.checksum.type}</ChecksumType>` : "") +
+      `<Size>${m.size}</Size>` +
+      (withOwner ? `<Owner><ID>${escapeXml(m.ownerId)}</ID><DisplayName>${escapeXml(m.ownerName)}</DisplayName></Owner>` : "") +
+      `<StorageClass>${escapeXml(m.headers.storageClass ?? "STANDARD")}</StorageClass></Contents>`;
   }
-  if (withOwner) out["Owner"] = { ID: m.ownerId, DisplayName: m.ownerName };
-  return out;
+  return new RawXml(xml);
 }
 
 function common(q: URLSearchParams) {
@@ -154,7 +154,7 @@ export async function listObjectsV2(call: S3Call): Promise<Response> {
     ...(page.truncated && page.last !== undefined ? { NextContinuationToken: Buffer.from(page.last, "utf8").toString("base64url") } : {}),
     ...(startAfter !== null ? { StartAfter: enc(startAfter) } : {}),
     ...(q.has("encoding-type") ? { EncodingType: "url" } : {}),
-    Contents: page.contents.map((e) => contentXml(e, enc, fetchOwner)),
+    Contents: contentsXml(page.contents, enc, fetchOwner),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
   };
   return xmlResponse("ListBucketResult", body);
@@ -177,7 +177,7 @@ export async function listObjectsV1(call: S3Call): Promise<Response> {
     IsTruncated: page.truncated,
     ...(page.truncated && delimiter !== "" && page.last !== undefined ? { NextMarker: enc(page.last) } : {}),
     ...(q.has("encoding-type") ? { EncodingType: "url" } : {}),
-    Contents: page.contents.map((e) => contentXml(e, enc, true)),
+    Contents: contentsXml(page.contents, enc, true),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
   };
   return xmlResponse("ListBucketResult", body);

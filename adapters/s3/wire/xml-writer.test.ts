@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { XMLParser } from "fast-xml-parser";
-import { xmlDocument } from "./xml-writer.ts";
+import { RawXml, xmlDocument } from "./xml-writer.ts";
 
 // The parser settings the AWS SDK uses for REST-XML responses.
 const sdkParser = new XMLParser({ attributeNamePrefix: "", htmlEntities: true, ignoreAttributes: false, ignoreDeclaration: true, parseTagValue: false, trimValues: false, tagValueProcessor: (_, v) => (v.trim() === "" && v.includes("\n") ? "" : undefined) });
@@ -12,6 +12,7 @@ describe("xml writer", () => {
       '<?xml version="1.0" encoding="UTF-8"?><R xmlns="ns"><A>x</A><B>1</B><B>2</B><C><D>true</D></C><F>t</F></R>',
     );
     expect(xmlDocument("R", {})).toBe('<?xml version="1.0" encoding="UTF-8"?><R></R>');
+    expect(xmlDocument("R", { A: 1, B: new RawXml("<B>x</B><B>y</B>"), C: 2 })).toBe('<?xml version="1.0" encoding="UTF-8"?><R><A>1</A><B>x</B><B>y</B><C>2</C></R>');
   });
 
   it("round-trips any key through the SDK's parser", () => {

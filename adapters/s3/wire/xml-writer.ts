@@ -32,8 +32,17 @@ function scalar(v: unknown): string {
   return typeof v === "string" ? escapeXml(v) : String(v);
 }
 
+/** Already-serialized elements, emitted as they are (for hot paths such as listings). */
+export class RawXml {
+  constructor(readonly xml: string) {}
+}
+
 function element(out: string[], name: string, value: unknown): void {
   if (value === undefined) return;
+  if (value instanceof RawXml) {
+    out.push(value.xml);
+    return;
+  }
   if (Array.isArray(value)) {
     for (const v of value) element(out, name, v);
     return;
