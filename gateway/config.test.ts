@@ -31,6 +31,12 @@ describe("gateway config", () => {
     expect(c.etcdEndpoints).toEqual(["http://127.0.0.1:1", "http://127.0.0.1:2"]);
   });
 
+  it("passes adapter settings from flags over the environment, and only those set", () => {
+    const c = config(["--sqs-fifo-partitions", "1"], { SQS_FIFO_PARTITIONS: "4", DDB_TTL_SWEEP_MS: "300" });
+    expect(c.adapterEnv).toEqual({ SQS_FIFO_PARTITIONS: "1", DDB_TTL_SWEEP_MS: "300" });
+    expect(() => config(["--s3-chunk-bytes", "big"])).toThrow(ConfigError);
+  });
+
   it("rejects bad values and unknown flags with a ConfigError", () => {
     expect(() => config(["--backend", "redis"])).toThrow(ConfigError);
     expect(() => config(["--port", "70000"])).toThrow(ConfigError);

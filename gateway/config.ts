@@ -3,6 +3,9 @@
 // drift from what is parsed. Flags win over the environment, which wins over defaults.
 
 import { parseArgs } from "node:util";
+import { DEFAULT_S3_OPTIONS } from "../adapters/s3/config.ts";
+import { sqsOptionsFromEnv } from "../adapters/sqs/index.ts";
+import { dynamoDbOptionsFromEnv } from "../adapters/dynamodb/index.ts";
 
 export type Backend = "embedded" | "etcd";
 export type LeaderCheckMode = "quorum" | "local";
@@ -27,6 +30,8 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   s3BaseDomain: string;
   shutdownGraceMs: number;
+  /** Adapter settings that were set (by flag or environment), by environment-variable name. */
+  adapterEnv: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -103,22 +108,49 @@ const OPTIONS: OptionSpec<keyof GatewayConfig>[] = [
   { key: "shutdownGraceMs", flag: "shutdown-grace-ms", env: "GATEWAY_SHUTDOWN_GRACE_MS", default: "10000", help: "On SIGTERM, how long in-flight requests may finish before they are aborted", parse: positiveInt },
 ];
 
+/**
+ * Adapter tuning, passed to the adapters by environment-variable name (AdapterConfig.env).
+ * Defaults live in the adapters; `--help` asks them, so there is one source for each.
+ */
+interface AdapterSetting {
+  flag: string;
+  env: string;
+  help: string;
+  default: () => string;
+}
+
+const ADAPTER_SETTINGS: AdapterSetting[] = [
+  { flag: "s3-chunk-bytes", env: "S3_CHUNK_BYTES", help: "S3 object chunk size in bytes, shrunk to the store's limits (0: 2 MiB embedded, 1 MiB etcd)", default: () => String(DEFAULT_S3_OPTIONS.chunkBytes) },
+  { flag: "s3-write-lease-ms", env: "S3_WRITE_LEASE_MS", help: "S3: how long an in-progress upload owns its chunks without renewing", default: () => String(DEFAULT_S3_OPTIONS.writeLeaseMs) },
+  { flag: "s3-reader-grace-ms", env: "S3_READER_GRACE_MS", help: "S3: how long superseded chunks stay readable for GETs in progress", default: () => String(DEFAULT_S3_OPTIONS.readerGraceMs) },
+  { flag: "s3-gc-interval-ms", env: "S3_GC_INTERVAL_MS", help: "S3: pause between idle garbage-collection passes", default: () => String(DEFAULT_S3_OPTIONS.gcIntervalMs) },
+  { flag: "s3-abandoned-upload-ms", env: "S3_ABANDONED_UPLOAD_MS", help: "S3: age after which idle multipart uploads are aborted", default: () => String(DEFAULT_S3_OPTIONS.abandonedUploadMs) },
+  { flag: "sqs-fifo-partitions", env: "SQS_FIFO_PARTITIONS", help: "SQS: partitions of each new FIFO queue (fixed at creation)", default: () => String(sqsOptionsFromEnv({}).fifoPartitions) },
+  { flag: "sqs-reaper-interval-ms", env: "SQS_REAPER_INTERVAL_MS", help: "SQS: pause between passes of the expired-message reaper", default: () => String(sqsOptionsFromEnv({}).reaperIntervalMs) },
+  { flag: "sqs-depth-interval-ms", env: "SQS_DEPTH_INTERVAL_MS", help: "SQS: interval of the queue-depth gauge snapshot", default: () => String(sqsOptionsFromEnv({}).depthIntervalMs) },
+  { flag: "dynamodb-ttl-sweep-ms", env: "DDB_TTL_SWEEP_MS", help: "DynamoDB: pause between TTL expiry sweeps", default: () => String(dynamoDbOptionsFromEnv({}).ttlIntervalMs) },
+];
+
 /** Every flag, in `--help` order (the README's configuration table is checked against it). */
-export const FLAGS: readonly { flag: string; env: string; default: string | undefined }[] = OPTIONS.map(({ flag, env, default: d }) => ({ flag, env, default: d }));
+export const FLAGS: readonly { flag: string; env: string; default: string | undefined }[] = [
+  ...OPTIONS.map(({ flag, env, default: d }) => ({ flag, env, default: d })),
+  ...ADAPTER_SETTINGS.map(({ flag, env, default: d }) => ({ flag, env, default: d() })),
+];
 
 export function helpText(): string {
   const rows = OPTIONS.map((o) => {
     const def = o.default ? ` (default: ${o.default})` : "";
     return `  --${o.flag.padEnd(20)} ${o.help}${def}\n  ${"".padEnd(22)} env ${o.env}`;
   });
-  return `Usage: npm start -- [flags]\n\nFlags (each also settable by its environment variable):\n${rows.join("\n")}\n  --help                 Show this help\n`;
+  const tuning = ADAPTER_SETTINGS.map((o) => `  --${o.flag.padEnd(24)} ${o.help} (default: ${o.default()})\n  ${"".padEnd(26)} env ${o.env}`);
+  return `Usage: npm start -- [flags]\n\nFlags (each also settable by its environment variable):\n${rows.join("\n")}\n  --help                 Show this help\n\nAdapter tuning:\n${tuning.join("\n")}\n`;
 }
 
 export type ParseResult = { help: true } | { help: false; config: GatewayConfig };
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseResult {
   const flagOptions: Record<string, { type: "string" } | { type: "boolean" }> = { help: { type: "boolean" } };
-  for (const o of OPTIONS) flagOptions[o.flag] = { type: "string" };
+  for (const o of [...OPTIONS, ...ADAPTER_SETTINGS]) flagOptions[o.flag] = { type: "string" };
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: flagOptions, strict: true, allowPositionals: false }));
@@ -132,6 +164,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseResult
     const raw = typeof flagValue === "string" ? flagValue : (env[o.env] ?? o.default ?? "");
     config[o.key] = o.parse(raw, o.flag);
   }
+  const adapterEnv: Record<string, string> = {};
+  for (const o of ADAPTER_SETTINGS) {
+    const flagValue = values[o.flag];
+    const raw = typeof flagValue === "string" ? flagValue : env[o.env];
+    if (raw === undefined || raw === "") continue;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(`--${o.flag}: expected a non-negative integer, got ${raw}`);
+    adapterEnv[o.env] = raw;
+  }
+  config.adapterEnv = adapterEnv;
   const c = config as unknown as GatewayConfig;
   if ((c.accessKeyId === undefined) !== (c.secretAccessKey === undefined)) {
     throw new ConfigError("--access-key-id and --secret-access-key go together");

@@ -95,6 +95,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     registry: metrics.registry,
     logger,
     s3BaseDomain: config.s3BaseDomain,
+    env: config.adapterEnv,
   };
   const adapters: Record<ServiceName, ServiceAdapter> = {
     s3: createS3Adapter(adapterConfig),

@@ -24,6 +24,12 @@ export interface AdapterConfig {
   logger: Logger;
   /** Virtual-host style base domain for S3 (`bucket.s3.<domain>`), if configured. */
   s3BaseDomain?: string;
+  /**
+   * Adapter settings by environment-variable name (S3_CHUNK_BYTES, SQS_FIFO_PARTITIONS, …).
+   * The gateway fills it from its flags and the environment, so `--help` lists every one;
+   * adapters built directly (tests) fall back to process.env.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What a verified signature established about the request. */

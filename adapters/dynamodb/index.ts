@@ -25,11 +25,21 @@ import { KeyedLocks } from "./storage/locks.ts";
 import { TableStats } from "./storage/stats.ts";
 import { dispatch, type Operation } from "./wire/handler.ts";
 
+export interface DynamoDbOptions {
+  /** Pause between TTL sweeps. */
+  ttlIntervalMs: number;
+}
+
+export function dynamoDbOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): DynamoDbOptions {
+  const raw = Number(env.DDB_TTL_SWEEP_MS);
+  return { ttlIntervalMs: Number.isInteger(raw) && raw > 0 ? raw : 5000 };
+}
+
 export const createDynamoDbAdapter: AdapterFactory = (config) => {
   const background = new Background({
     store: config.store,
     logger: config.logger,
-    ttlIntervalMs: Number(process.env.DDB_TTL_SWEEP_MS ?? 5000),
+    ttlIntervalMs: dynamoDbOptionsFromEnv(config.env).ttlIntervalMs,
   });
   const wake = () => background.wake();
   const operations: Record<string, Operation> = {

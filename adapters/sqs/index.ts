@@ -16,17 +16,19 @@ import { Reaper } from "./reaper.ts";
 import { depthSource } from "./depth-source.ts";
 import { MoveTaskRunner } from "./move-task-runner.ts";
 
-function envInt(name: string, fallback: number): number {
-  const v = process.env[name];
+type Env = Readonly<Record<string, string | undefined>>;
+
+function envInt(env: Env, name: string, fallback: number): number {
+  const v = env[name];
   const n = v === undefined ? NaN : Number(v);
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-export function sqsOptionsFromEnv(): SqsOptions {
+export function sqsOptionsFromEnv(env: Env = process.env): SqsOptions {
   return {
-    fifoPartitions: envInt("SQS_FIFO_PARTITIONS", DEFAULT_FIFO_PARTITIONS),
-    reaperIntervalMs: envInt("SQS_REAPER_INTERVAL_MS", 30_000),
-    depthIntervalMs: envInt("SQS_DEPTH_INTERVAL_MS", 15_000),
+    fifoPartitions: envInt(env, "SQS_FIFO_PARTITIONS", DEFAULT_FIFO_PARTITIONS),
+    reaperIntervalMs: envInt(env, "SQS_REAPER_INTERVAL_MS", 30_000),
+    depthIntervalMs: envInt(env, "SQS_DEPTH_INTERVAL_MS", 15_000),
   };
 }
 
@@ -48,7 +50,7 @@ function queryParams(req: ServiceRequest): URLSearchParams {
 }
 
 export const createSqsAdapter: AdapterFactory = (config) => {
-  const options = sqsOptionsFromEnv();
+  const options = sqsOptionsFromEnv(config.env);
   const hub = new WaitHub(config.store, config.logger);
   const counter = new PartitionCounter(config.registry);
   const tracker = new DepthTracker(config.registry);
