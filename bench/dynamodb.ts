@@ -10,7 +10,7 @@ import { runSection } from "./lib/section.ts";
 import type { ReplayRequest } from "./lib/load.ts";
 import type { Section } from "./lib/report.ts";
 import { clientConfig, inParallel, signedJson } from "./lib/requests.ts";
-import { startAll, startDynalite, startGatewayEmbedded, startGatewayOnEtcd, startMoto, stopAll, prepareAll, type SystemUnderTest } from "./lib/systems.ts";
+import { startAll, startDynalite, startGatewayEmbedded, startGatewayOnEtcd, startMoto, stopAll, prepareAll, MOTO_NOTE, type SystemUnderTest } from "./lib/systems.ts";
 
 const TABLE = "bench";
 const KEYS = 500;
@@ -73,6 +73,7 @@ export async function benchDynamoDb(opts: BenchOptions): Promise<Section[]> {
         title: "DynamoDB: gateway vs dynalite and moto",
         baseline: "dynalite",
         notes: [
+          MOTO_NOTE,
           "Target: gateway (embedded) ≥ 1.20 × dynalite on PutItem and GetItem; dynalite keeps data in memory and checks no signatures.",
           "gateway (etcd ×3): the same gateway on a 3-member etcd cluster sharing the machine's 2 cores; CPU column is the gateway process only.",
         ],

@@ -10,7 +10,7 @@ import type { Workload } from "./lib/compare.ts";
 import { runSection } from "./lib/section.ts";
 import type { Section } from "./lib/report.ts";
 import { clientConfig, inParallel, signedS3 } from "./lib/requests.ts";
-import { startAll, startGatewayEmbedded, startGatewayOnEtcd, startMoto, startS3rver, stopAll, prepareAll, type SystemUnderTest } from "./lib/systems.ts";
+import { startAll, startGatewayEmbedded, startGatewayOnEtcd, startMoto, startS3rver, stopAll, prepareAll, MOTO_NOTE, type SystemUnderTest } from "./lib/systems.ts";
 
 const BUCKET = "bench";
 const SMALL = randomBytes(4096);
@@ -51,6 +51,7 @@ export async function benchS3(opts: BenchOptions): Promise<Section[]> {
         title: "S3: gateway vs s3rver and moto",
         baseline: "s3rver",
         notes: [
+          MOTO_NOTE,
           "Targets: gateway (embedded) ≥ 3 × s3rver ops/s on 4 KiB, ≥ 1.5 × its MB/s on 8 MiB (MB/s column counts request + response bytes), ≤ 0.5 × its CPU per operation.",
           "s3rver verifies signatures with its own key pair; moto checks none.",
         ],

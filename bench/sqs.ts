@@ -9,7 +9,7 @@ import type { Workload } from "./lib/compare.ts";
 import { runSection } from "./lib/section.ts";
 import type { Section } from "./lib/report.ts";
 import { clientConfig, REGION, signedJson } from "./lib/requests.ts";
-import { startAll, startFauxqs, startGatewayEmbedded, startGatewayOnEtcd, startMoto, stopAll, prepareAll, type SystemUnderTest } from "./lib/systems.ts";
+import { startAll, startFauxqs, startGatewayEmbedded, startGatewayOnEtcd, startMoto, stopAll, prepareAll, MOTO_NOTE, type SystemUnderTest } from "./lib/systems.ts";
 
 const BODY = "m".repeat(256);
 const T = (op: string) => `AmazonSQS.${op}`;
@@ -47,6 +47,7 @@ export async function benchSqs(opts: BenchOptions): Promise<Section[]> {
         title: "SQS: gateway vs fauxqs and moto (msgs/s)",
         baseline: "fauxqs",
         notes: [
+          MOTO_NOTE,
           "Targets: gateway (embedded) ≥ 0.8 × fauxqs on sends and ≥ 2 × on receive+delete; fauxqs keeps everything in memory and checks no signatures.",
           "Receive+delete counts messages deleted per second; each cycle is two requests.",
         ],

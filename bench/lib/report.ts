@@ -35,9 +35,9 @@ function pkgVersion(name: string): string {
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
-export function sectionMarkdown(s: Section): string {
+export function sectionMarkdown(s: Section, command: string): string {
   const base = s.rows.filter((r) => r.system === s.baseline);
-  const lines = [`## ${s.title}`, "", `Medians of ${s.rounds} A/B rounds. Ratio = ops/s ÷ ${s.baseline}'s ops/s in the same run (CPU ratio likewise).`, ""];
+  const lines = [`## ${s.title}`, "", `\`${command}\` at ${new Date().toISOString()}. Medians of ${s.rounds} A/B rounds. Ratio = ops/s ÷ ${s.baseline}'s ops/s in the same run (CPU ratio likewise).`, ""];
   lines.push("| workload | system | ops/s | ratio | p50 ms | p99 ms | CPU ms / 1k ops | CPU ratio | MB/s | failed |");
   lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of s.rows) {
@@ -50,12 +50,25 @@ export function sectionMarkdown(s: Section): string {
   return lines.join("\n");
 }
 
+/** The sections of an existing report, by title, so a run of one suite keeps the others. */
+function existingSections(path: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return out;
+  }
+  for (const part of text.split(/\n(?=## )/).slice(1)) out.set(part.slice(3, part.indexOf("\n")), part.trimEnd());
+  return out;
+}
+
 export function writeReport(sections: Section[], command: string, path = join(ROOT, "bench", "REPORT.md")): string {
   const cpu = cpus();
   const header = [
     "# Benchmark report",
     "",
-    `Generated ${new Date().toISOString()} by \`${command}\`.`,
+    "Each section was produced by the command it names; a run replaces its own sections and keeps the others.",
     "",
     `- Machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- Node ${process.version}; etcd: ${version("etcd", ["--version"])}`,
@@ -63,7 +76,9 @@ export function writeReport(sections: Section[], command: string, path = join(RO
     `- Load: autocannon in a separate process replaying pre-signed requests; server CPU from /proc/<pid>/stat (process tree).`,
     "",
   ];
-  const text = [...header, ...sections.map(sectionMarkdown)].join("\n") + "\n";
+  const merged = existingSections(path);
+  for (const s of sections) merged.set(s.title, sectionMarkdown(s, command));
+  const text = [...header, [...merged.values()].join("\n\n")].join("\n") + "\n";
   writeFileSync(path, text);
   return text;
 }

@@ -141,6 +141,10 @@ export async function startDynalite(): Promise<SystemUnderTest> {
   return startPeer("dynalite", bin("dynalite"), ["--host", "127.0.0.1", "--port", String(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"], port);
 }
 
+/** Why moto's figures say little; every suite that runs moto prints it. */
+export const MOTO_NOTE =
+  "moto runs its werkzeug development server, which stalls under autocannon's keep-alive connections (about 60 ops/s with sequential fetch, 0–10 ops/s here); its rows show that, not moto's engine.";
+
 /** moto's server (S3, SQS, DynamoDB in one Python process). No signature checks. */
 export async function startMoto(): Promise<SystemUnderTest> {
   const port = await freePort();
