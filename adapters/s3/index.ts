@@ -120,5 +120,5 @@ export function createS3AdapterWith(config: Parameters<AdapterFactory>[0], optio
   return new S3Adapter(ctx);
 }
 
-/** Tunables come from S3_* environment variables (see S3_ENV). */
-export const createS3Adapter: AdapterFactory = (config) => createS3AdapterWith(config, s3OptionsFromEnv(process.env));
+/** Tunables come from S3_* settings (see S3_ENV): the gateway's AdapterConfig.env, else process.env. */
+export const createS3Adapter: AdapterFactory = (config) => createS3AdapterWith(config, s3OptionsFromEnv(config.env ?? process.env));
