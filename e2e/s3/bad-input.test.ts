@@ -6,20 +6,11 @@ import { connect } from "node:net";
 import { createHash } from "node:crypto";
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectsCommand,
-  GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException,
+  GetObjectCommand, HeadObjectCommand, PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { describeBothBackends, type E2EContext } from "../harness/both-backends.ts";
 import { encodeChunked, seedSignature, sign, signingKeyFor } from "../../adapters/aws/sigv4/testing.ts";
-
-async function s3Error(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof S3ServiceException) return { name: err.name, status: err.$metadata.httpStatusCode };
-    throw err;
-  }
-  throw new Error("expected an S3 error");
-}
+import { s3Error } from "./s3-error.ts";
 
 interface RawSpec {
   method: string;

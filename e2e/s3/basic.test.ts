@@ -5,19 +5,10 @@ import { expect, it } from "vitest";
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketLocationCommand,
   GetBucketVersioningCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListBucketsCommand,
-  ListObjectVersionsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException,
+  ListObjectVersionsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { describeBothBackends } from "../harness/both-backends.ts";
-
-async function s3Error(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof S3ServiceException) return { name: err.name, status: err.$metadata.httpStatusCode };
-    throw err;
-  }
-  throw new Error("expected an S3 error");
-}
+import { s3Error } from "./s3-error.ts";
 
 describeBothBackends("s3 basics", (ctx) => {
   it("creates, heads, lists and deletes a bucket", async () => {

@@ -7,22 +7,13 @@ import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand,
-  PutObjectCommand, S3ServiceException, UploadPartCommand, UploadPartCopyCommand,
+  PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { describeBothBackends } from "../harness/both-backends.ts";
+import { s3Error } from "./s3-error.ts";
 
 const MiB = 1024 * 1024;
-
-async function s3Error(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof S3ServiceException) return { name: err.name, status: err.$metadata.httpStatusCode };
-    throw err;
-  }
-  throw new Error("expected an S3 error");
-}
 
 function multipartEtag(parts: Buffer[]): string {
   const md5s = parts.map((p) => createHash("md5").update(p).digest());

@@ -15,16 +15,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { clientConfigFor, describeBothBackends } from "../harness/both-backends.ts";
 import { startGateway } from "../harness/gateway.ts";
-
-async function s3Error(p: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof S3ServiceException) return { name: err.name, status: err.$metadata.httpStatusCode };
-    throw err;
-  }
-  throw new Error("expected an S3 error");
-}
+import { s3Error } from "./s3-error.ts";
 
 describeBothBackends("s3 objects", (ctx) => {
   const Bucket = "objects-suite";
