@@ -22,43 +22,28 @@ import {
 import { PROCESS_ID } from "./lease.ts";
 import type { MoveTaskRecord } from "./move-task-record.ts";
 import type { SqsService } from "./service.ts";
+import { Periodic } from "./periodic.ts";
 
 const TICK_MS = 1000;
 const LEASE_MS = 5000;
 export const DEFAULT_MOVE_RATE = 100;
 
 export class MoveTaskRunner {
-  private timer: NodeJS.Timeout | undefined;
-  private abort = new AbortController();
-  private running: Promise<void> | undefined;
+  private readonly loop: Periodic;
 
-  constructor(private readonly svc: SqsService) {}
+  constructor(private readonly svc: SqsService) {
+    this.loop = new Periodic("sqs move task pass failed", () => TICK_MS, (signal) => this.runOnce(signal), svc.logger);
+  }
 
   start(): void {
-    this.abort = new AbortController();
-    const tick = () => {
-      this.timer = setTimeout(() => {
-        this.running = this.runOnce()
-          .catch((err: unknown) => {
-            if (!this.abort.signal.aborted) this.svc.logger.warn({ err }, "sqs move task pass failed");
-          })
-          .finally(() => {
-            this.running = undefined;
-            if (!this.abort.signal.aborted) tick();
-          });
-      }, TICK_MS);
-      this.timer.unref();
-    };
-    tick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  async runOnce(signal = this.abort.signal): Promise<void> {
+  async runOnce(signal = this.loop.signal): Promise<void> {
     const page = await this.svc.store.scan({ ...allMoveTasksRange(), signal, consistency: "serializable" });
     for (const kv of page.kvs) {
       const t = decodeJson<MoveTaskRecord>(kv.value);

@@ -22,44 +22,29 @@ import { messageIdTime } from "./ids.ts";
 import { holdLease } from "./lease.ts";
 import { readGroupState, refreshHead, removeFromGroup } from "./fifo-groups.ts";
 import type { SqsService } from "./service.ts";
+import { Periodic } from "./periodic.ts";
 
 export class Reaper {
-  private timer: NodeJS.Timeout | undefined;
-  private abort = new AbortController();
-  private running: Promise<void> | undefined;
+  private readonly loop: Periodic;
 
-  constructor(private readonly svc: SqsService) {}
+  constructor(private readonly svc: SqsService) {
+    this.loop = new Periodic("sqs reaper pass failed", () => this.svc.options.reaperIntervalMs, (signal) => this.runOnce(signal), svc.logger);
+  }
 
   private get batch(): number {
     return Math.max(8, Math.min(256, Math.floor(this.svc.store.limits.maxTxnOps / 4)));
   }
 
   start(): void {
-    this.abort = new AbortController();
-    const tick = () => {
-      this.timer = setTimeout(() => {
-        this.running = this.runOnce()
-          .catch((err: unknown) => {
-            if (!this.abort.signal.aborted) this.svc.logger.warn({ err }, "sqs reaper pass failed");
-          })
-          .finally(() => {
-            this.running = undefined;
-            if (!this.abort.signal.aborted) tick();
-          });
-      }, this.svc.options.reaperIntervalMs);
-      this.timer.unref();
-    };
-    tick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One full pass; public so tests can drive it. */
-  async runOnce(signal = this.abort.signal, force = false): Promise<void> {
+  async runOnce(signal = this.loop.signal, force = false): Promise<void> {
     if (!force && !(await holdLease(this.svc.store, "reaper", this.svc.options.reaperIntervalMs * 3, signal))) return;
     await this.reapGraves(signal);
     const queues = await this.svc.store.scan({ ...queuesRange(), signal });
