@@ -32,7 +32,7 @@ import { MemberChannel, etcd3Options } from "./channel.ts";
 import { isGrpcDeadline, mapEtcdError, wasNotSent } from "./errors.ts";
 import { join, lowKey, view } from "./bytes.ts";
 import { EtcdTxn, conflict, type TxnBackend } from "./txn.ts";
-import { watchPrefix } from "./watch.ts";
+import { watchPrefix, type WatchClients } from "./watch.ts";
 
 /** Match ETCD_GATEWAY_FLAGS in kvclient/testing/etcd-cluster.ts. */
 export const DEFAULT_MAX_TXN_OPS = 1024;
@@ -79,7 +79,9 @@ class EtcdStore implements Store, TxnBackend {
   readonly prefix: Buffer;
   readonly maxScanLimit: number;
   readonly channel: MemberChannel;
-  private readonly watchClient: Etcd3;
+  /** Each watch stream runs on a client of its own (see watch.ts for why). */
+  private readonly watchClients: WatchClients;
+  private readonly openWatchClients = new Set<Etcd3>();
   private readonly metrics: KvMetrics;
   private readonly verifier: LeaderVerifier;
   private readonly boundMs: number;
@@ -109,10 +111,20 @@ class EtcdStore implements Store, TxnBackend {
     // A watch stream is idle between events, so a silently dead connection would never be
     // noticed; HTTP/2 pings find it. 10 s stays above etcd's --grpc-keepalive-min-time (5 s),
     // below which it answers pings with GOAWAY.
-    this.watchClient = new Etcd3({
-      ...watchOptions,
-      grpcOptions: { ...watchOptions.grpcOptions, "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 3_000 },
-    });
+    this.watchClients = {
+      open: () => {
+        const c = new Etcd3({
+          ...watchOptions,
+          grpcOptions: { ...watchOptions.grpcOptions, "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 3_000 },
+        });
+        this.openWatchClients.add(c);
+        return c;
+      },
+      release: (c) => {
+        this.openWatchClients.delete(c);
+        c.close();
+      },
+    };
     this.metrics = kvMetrics(opts.registry);
     this.verifier = new LeaderVerifier((signal, deadline) => this.checkLeader(signal, deadline), this.metrics, "etcd");
   }
@@ -291,7 +303,7 @@ class EtcdStore implements Store, TxnBackend {
   }
 
   watch(prefix: Uint8Array, signal: AbortSignal): AsyncIterable<WatchEvent> {
-    return watchPrefix(this.watchClient, join(this.prefix, prefix), this.prefix.length, signal, async (s) => {
+    return watchPrefix(this.watchClients, join(this.prefix, prefix), this.prefix.length, signal, async (s) => {
       const resp = await this.range({ key: this.leaderProbeKey, count_only: true }, { signal: s }, "watch start");
       return resp.header.revision;
     });
@@ -300,6 +312,7 @@ class EtcdStore implements Store, TxnBackend {
   async close(): Promise<void> {
     this.closed = true;
     this.channel.close();
-    this.watchClient.close();
+    for (const c of this.openWatchClients) c.close();
+    this.openWatchClients.clear();
   }
 }

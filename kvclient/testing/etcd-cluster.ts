@@ -33,6 +33,9 @@ import { noop } from "cockatiel";
  *   default never compacts), so churned chunks and messages would fill the quota. One
  *   minute of history comfortably outlives any kvclient transaction (10 s bound) and watch
  *   reconnect gap; a transaction whose pinned revision was compacted simply retries.
+ * - experimental-watch-progress-notify-interval 2s: progress notifications let kvclient
+ *   tell a live but silent watch stream from a deaf one and replace the latter
+ *   (kvclient/etcd/watch.ts); the default (10 min) would leave a deaf stream unnoticed.
  * Heartbeat and election timeouts stay at etcd's defaults (100 ms / 1000 ms): this machine
  * is 2 cores shared by many processes, and shorter timeouts cause spurious elections under
  * load, which would make failover tests flaky rather than faster.
@@ -43,6 +46,7 @@ export const ETCD_GATEWAY_FLAGS: readonly string[] = [
   "--quota-backend-bytes=8589934592",
   "--auto-compaction-mode=periodic",
   "--auto-compaction-retention=1m",
+  "--experimental-watch-progress-notify-interval=2s",
 ];
 
 /** Defaults kvclient's etcd store assumes; they match ETCD_GATEWAY_FLAGS. */
