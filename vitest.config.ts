@@ -8,6 +8,7 @@ export default defineConfig({
     exclude: ["node_modules/**", "data/**", ".tmp/**"],
     pool: "forks",
     maxWorkers: 2,
+    reporters: ["default", "./vitest.summary-reporter.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
