@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { decodeManifest, encodeManifest, encodeRecord, keys, type ObjectManifest } from "./keyspace.ts";
+import { decodeManifest, encodeManifest, encodeRecord, keys, newId, type ObjectManifest } from "./keyspace.ts";
 import { compareBytes } from "../../kvclient/tuple.ts";
 
 const base: ObjectManifest = { size: 3, etag: "e", lastModified: 1, headers: { meta: { a: "b" } }, ownerId: "o", ownerName: "n", segments: [] };
@@ -39,5 +39,17 @@ describe("object key ranges", () => {
     }
     const other = keys.object("c", "ab");
     expect(compareBytes(other, r.end) >= 0).toBe(true);
+  });
+});
+
+describe("newId", () => {
+  it("gives ids a command line accepts: never a leading '-', only [0-9a-f]", () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      const id = newId();
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      seen.add(id);
+    }
+    expect(seen.size).toBe(5_000);
   });
 });

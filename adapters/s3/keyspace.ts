@@ -173,8 +173,13 @@ export function decodeRecord<T>(bytes: Uint8Array): T {
   return JSON.parse(dec.decode(bytes)) as T;
 }
 
+/**
+ * A fresh id (upload ids, segments, GC entries). Hex, not base64url: an upload id is typed
+ * on command lines, and one starting with "-" (1 in 64 for base64url) is taken by the AWS
+ * CLI for a flag (`--upload-id -abc` fails).
+ */
 export function newId(): string {
-  return randomBytes(16).toString("base64url");
+  return randomBytes(16).toString("hex");
 }
 
 /** The encoding of a tuple whose last element is a string prefix, without its terminator. */
