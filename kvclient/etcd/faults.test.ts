@@ -134,8 +134,11 @@ describe("etcd store under faults", () => {
         const name = `wk/after-${m.name}`;
         await store.transact(async (t) => t.put(enc(name), enc("1")), { maxAttempts: 20 });
         const t0 = performance.now();
-        // Up to keepalive time + timeout (13 s) if the stream's connection died silently.
-        while (!seen.has(name) && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+        // Recovery bound: a stream that died, or that sits on a member left behind by the
+        // leader change, is replaced within two lag checks (6 s each) and resumes from the
+        // last revision it delivered; reopening may need a few tries while the store
+        // learns the new leader, so allow 60 s on a loaded machine.
+        while (!seen.has(name) && performance.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
         expect(seen.has(name), `event for ${name}`).toBe(true);
         await cluster.restart(m);
         await cluster.waitForLeader(20_000);
@@ -144,5 +147,5 @@ describe("etcd store under faults", () => {
       ac.abort();
       await consumer;
     }
-  });
+  }, 300_000);
 });

@@ -44,6 +44,9 @@ export const DEFAULT_MAX_SCAN_LIMIT = 10_000;
 const VALUE_HEADROOM_BYTES = 64 * 1024;
 const RETRY_BACKOFF_MS = [25, 50, 100, 200, 400];
 
+/** The progress-notification interval the README and harness give etcd. */
+export const DEFAULT_WATCH_PROGRESS_MS = 2_000;
+
 export interface EtcdStoreOptions {
   /** Client URLs; the first is this gateway's "local" member. */
   endpoints: string[];
@@ -63,6 +66,11 @@ export interface EtcdStoreOptions {
   maxScanLimit?: number;
   /** Default bound of a call without a caller deadline, in ms. */
   callBoundMs?: number;
+  /**
+   * The cluster's --experimental-watch-progress-notify-interval, in ms (default 2 s, as the
+   * README and harness set it). A watch stream silent for three of these is replaced.
+   */
+  watchProgressMs?: number;
 }
 
 export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
@@ -106,13 +114,15 @@ class EtcdStore implements Store, TxnBackend {
     // Responses can hold a scan of many large values; 4 MiB (gRPC's default) is too small.
     const maxReceiveBytes = Math.max(64 * 1024 * 1024, 4 * maxRequestBytes);
     this.channel = new MemberChannel({ endpoints: opts.endpoints, maxReceiveBytes });
-    // Watches use a pool over all members so a broken stream resumes on any live one.
-    const watchOptions = etcd3Options(opts.endpoints, maxReceiveBytes);
     // A watch stream is idle between events, so a silently dead connection would never be
     // noticed; HTTP/2 pings find it. 10 s stays above etcd's --grpc-keepalive-min-time (5 s),
     // below which it answers pings with GOAWAY.
     this.watchClients = {
+      // Each stream opens on the member the channel treats as leader: after a leader change
+      // a follower was seen to stop applying for tens of seconds, and a stream on it falls
+      // behind; the leader is never behind. A replaced stream asks again.
       open: () => {
+        const watchOptions = etcd3Options([opts.endpoints[this.channel.pick()]!], maxReceiveBytes);
         const c = new Etcd3({
           ...watchOptions,
           grpcOptions: { ...watchOptions.grpcOptions, "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 3_000 },
@@ -124,6 +134,7 @@ class EtcdStore implements Store, TxnBackend {
         this.openWatchClients.delete(c);
         c.close();
       },
+      progressEveryMs: opts.watchProgressMs ?? DEFAULT_WATCH_PROGRESS_MS,
     };
     this.metrics = kvMetrics(opts.registry);
     this.verifier = new LeaderVerifier((signal, deadline) => this.checkLeader(signal, deadline), this.metrics, "etcd");

@@ -19,12 +19,16 @@ const MAX_QUEUED = 4096;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 2_000;
 /**
- * A connected stream can go deaf: under load, a stream opened during a leader change
- * was seen connected to a live member yet delivering nothing for 20 s. The server's
- * progress notifications (etcd --experimental-watch-progress-notify-interval; the harness
- * and README set 2 s) prove a stream alive; one silent for this many notification
- * intervals, and at least STALE_MIN_MS, is replaced. Replacing loses nothing: the new
- * stream resumes from the last revision delivered.
+ * A connected stream can fall behind for good: under load, a stream opened during a
+ * leader change was seen on a member that kept sending progress notifications for
+ * revision 3 while the cluster committed past it, for 20 s. Two checks catch such streams:
+ * - silence: the server's progress notifications (etcd
+ *   --experimental-watch-progress-notify-interval; the harness and README set 2 s) prove a
+ *   stream alive, and one silent for this many intervals, and at least STALE_MIN_MS, is
+ *   replaced;
+ * - lag: each check reads the cluster's head revision (linearizable), and a stream that
+ *   has still not reached the head seen at the previous check is replaced.
+ * Replacing loses nothing: the new stream resumes from the last revision delivered.
  */
 const STALE_INTERVALS = 3;
 const STALE_MIN_MS = 5_000;
@@ -33,6 +37,12 @@ const STALE_MIN_MS = 5_000;
 export interface WatchClients {
   open(): Etcd3;
   release(client: Etcd3): void;
+  /**
+   * The server's progress-notification interval: assumed from configuration until a
+   * stream observes it, then shared by every stream of the store. A stream that is deaf
+   * from its start never observes one, so the assumption is what arms its watchdog.
+   */
+  progressEveryMs: number;
 }
 
 export async function* watchPrefix(
@@ -81,13 +91,27 @@ export async function* watchPrefix(
   // Liveness: when the current stream last said anything, and the progress interval seen.
   let lastHeard = 0;
   let lastProgress = 0;
-  let progressEveryMs = 0;
+  // The revision the current stream is known to have reached (events and progress headers).
+  let streamRevision = 0n;
+  let headAtLastCheck: bigint | undefined;
+  let checking = false;
+  const checkEveryMs = () => Math.max(STALE_MIN_MS, STALE_INTERVALS * clients.progressEveryMs);
+  const check = async (w: Watcher) => {
+    if (Date.now() - lastHeard > checkEveryMs()) return replace(w);
+    const behind = headAtLastCheck !== undefined && streamRevision < headAtLastCheck;
+    if (behind) return replace(w);
+    try {
+      headAtLastCheck = BigInt(await currentRevision(signal));
+    } catch {
+      headAtLastCheck = undefined;
+    }
+  };
   const staleCheck = setInterval(() => {
     const w = watcher;
-    if (!w || progressEveryMs === 0 || signal.aborted) return;
-    const silent = Date.now() - lastHeard;
-    if (silent > Math.max(STALE_MIN_MS, STALE_INTERVALS * progressEveryMs)) replace(w);
-  }, 1_000);
+    if (!w || signal.aborted || checking) return;
+    checking = true;
+    void check(w).finally(() => (checking = false));
+  }, checkEveryMs());
   staleCheck.unref();
   const replace = (w: Watcher) => {
     if (watcher !== w || signal.aborted) return;
@@ -117,12 +141,14 @@ export async function* watchPrefix(
       retryMs = FIRST_RETRY_MS;
       lastHeard = Date.now();
     });
-    w.on("data", (res: { events?: unknown[] }) => {
+    w.on("data", (res: { events?: unknown[]; header?: { revision?: string } }) => {
       if (watcher !== w) return;
       const now = Date.now();
       lastHeard = now;
+      const rev = res.header?.revision;
+      if (rev !== undefined && BigInt(rev) > streamRevision) streamRevision = BigInt(rev);
       if ((res.events?.length ?? 0) === 0) {
-        if (lastProgress > 0) progressEveryMs = now - lastProgress;
+        if (lastProgress > 0) clients.progressEveryMs = now - lastProgress;
         lastProgress = now;
       }
     });
@@ -141,6 +167,8 @@ export async function* watchPrefix(
     client = c;
     lastHeard = Date.now();
     lastProgress = 0;
+    streamRevision = 0n;
+    headAtLastCheck = undefined;
   };
   signal.addEventListener("abort", notify, { once: true });
   // Without a start revision nothing guarantees the gap before the stream is complete.
