@@ -12,6 +12,7 @@ import {
   tupleRange,
   type TupleElement,
 } from "./tuple.ts";
+import { oracleCanonical, oracleCompare, oracleParse } from "./testing/decimal-oracle.ts";
 
 // ---- Reference order, written independently of the encoding: type rank, then the
 // type's own order; tuples element by element, a prefix first.
@@ -44,29 +45,13 @@ function compareRawBytes(a: Uint8Array, b: Uint8Array): number {
   return cmp(a.length, b.length);
 }
 
-/** Exact decimal order via BigInt: coefficient x 10^exponent. */
-function decimalValue(text: string): { coef: bigint; exp: bigint } {
-  const m = /^([+-]?)(\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text)!;
-  const frac = m[3] ?? "";
-  const coef = BigInt((m[2] || "0") + frac);
-  return { coef: m[1] === "-" ? -coef : coef, exp: BigInt(m[4] ?? "0") - BigInt(frac.length) };
-}
-
-function compareDecimalTexts(a: string, b: string): number {
-  const x = decimalValue(a);
-  const y = decimalValue(b);
-  if (x.coef === 0n || y.coef === 0n) return cmp(x.coef > 0n ? 1 : x.coef < 0n ? -1 : 0, y.coef > 0n ? 1 : y.coef < 0n ? -1 : 0);
-  const m = x.exp < y.exp ? x.exp : y.exp;
-  return cmp(x.coef * 10n ** (x.exp - m), y.coef * 10n ** (y.exp - m));
-}
-
 function compareElements(a: TupleElement, b: TupleElement): number {
   const r = cmp(rank(a), rank(b));
   if (r !== 0) return r;
   if (a instanceof Uint8Array) return compareRawBytes(a, b as Uint8Array);
   if (typeof a === "string") return compareStrings(a, b as string);
   if (typeof a === "number" || typeof a === "bigint") return cmp(BigInt(a), BigInt(b as number | bigint));
-  return compareDecimalTexts((a as DecimalKey).text, (b as DecimalKey).text);
+  return oracleCompare(oracleParse((a as DecimalKey).text), oracleParse((b as DecimalKey).text));
 }
 
 function compareTuples(a: readonly TupleElement[], b: readonly TupleElement[]): number {
@@ -130,29 +115,11 @@ const tuplePair = fc
 /** What decodeTuple returns for an element. */
 function normalized(e: TupleElement): unknown {
   if (typeof e === "number") return BigInt(e);
-  if (e instanceof DecimalKey) return new DecimalKey(canonical(e.text));
+  if (e instanceof DecimalKey) return new DecimalKey(oracleCanonical(oracleParse(e.text)));
   if (e instanceof Uint8Array) return Uint8Array.from(e);
   return e;
 }
 
-function canonical(text: string): string {
-  let { coef, exp } = decimalValue(text);
-  if (coef === 0n) return "0";
-  const neg = coef < 0n;
-  if (neg) coef = -coef;
-  while (coef % 10n === 0n) {
-    coef /= 10n;
-    exp++;
-  }
-  let s = coef.toString();
-  if (exp >= 0n) s += "0".repeat(Number(exp));
-  else {
-    const scale = Number(-exp);
-    if (s.length <= scale) s = "0".repeat(scale - s.length + 1) + s;
-    s = s.slice(0, s.length - scale) + "." + s.slice(s.length - scale);
-  }
-  return neg ? "-" + s : s;
-}
 
 const RUNS = 10_000;
 
