@@ -290,6 +290,14 @@ function rangeFor(prefix: TupleElement[], cond: KeyCond | undefined): { start: U
   }
 }
 
+/** A legacy QueryFilter / ScanFilter as a predicate over items. */
+function legacyFilterFn(conditions: unknown, operator: unknown): (i: Item) => boolean {
+  const b = new LegacyBuilder();
+  const f = legacyFilter(conditions as never, operator as never, b)!;
+  const ectx = b.context();
+  return (i) => evaluate(f, i, ectx);
+}
+
 export async function query(ctx: OpContext, data: Input): Promise<Output> {
   const msg = expressionParamsError(
     data,
@@ -349,10 +357,7 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
     const f = bound.filter;
     filter = (i) => evaluate(f, i, bound.ctx);
   } else if (data.QueryFilter) {
-    const b = new LegacyBuilder();
-    const f = legacyFilter(data.QueryFilter as never, data.ConditionalOperator, b)!;
-    const ectx = b.context();
-    filter = (i) => evaluate(f, i, ectx);
+    filter = legacyFilterFn(data.QueryFilter, data.ConditionalOperator);
   }
   const prefix = src.index ? indexPartitionPrefix(table.id, indexStorageId(src.index), hc.values[0]!) : partitionPrefix(table.id, hc.values[0]!);
   let r = rangeFor(prefix, rc);
@@ -396,10 +401,7 @@ export async function scan(ctx: OpContext, data: Input): Promise<Output> {
     const f = bound.filter;
     filter = (i) => evaluate(f, i, bound.ctx);
   } else if (data.ScanFilter) {
-    const b = new LegacyBuilder();
-    const f = legacyFilter(data.ScanFilter as never, data.ConditionalOperator, b)!;
-    const ectx = b.context();
-    filter = (i) => evaluate(f, i, ectx);
+    filter = legacyFilterFn(data.ScanFilter, data.ConditionalOperator);
   }
   const seg = segment ?? 0;
   const of = total ?? 1;
