@@ -36,8 +36,8 @@ export async function benchS3(opts: BenchOptions): Promise<Section[]> {
     const workloads: Workload[] = [
       { ...base, connections: 32, name: "PutObject 4 KiB, 32 conn", requests: (s) => Promise.all(keys(SMALL_KEYS).map((i) => signedS3(s, "PUT", `/${BUCKET}/put-small/${i}`, undefined, SMALL))) },
       { ...base, connections: 32, name: "GetObject 4 KiB, 32 conn", requests: (s) => Promise.all(keys(SMALL_KEYS).map((i) => signedS3(s, "GET", `/${BUCKET}/small/${i}`))) },
-      { ...base, connections: 4, name: "PutObject 8 MiB, 4 conn", reportBytes: true, requests: (s) => Promise.all(keys(4).map((i) => signedS3(s, "PUT", `/${BUCKET}/put-large/${i}`, undefined, LARGE))) },
-      { ...base, connections: 4, name: "GetObject 8 MiB, 4 conn", reportBytes: true, requests: (s) => Promise.all(keys(4).map((i) => signedS3(s, "GET", `/${BUCKET}/large/${i}`))) },
+      { ...base, connections: 4, name: "PutObject 8 MiB, 4 conn", requests: (s) => Promise.all(keys(4).map((i) => signedS3(s, "PUT", `/${BUCKET}/put-large/${i}`, undefined, LARGE))) },
+      { ...base, connections: 4, name: "GetObject 8 MiB, 4 conn", requests: (s) => Promise.all(keys(4).map((i) => signedS3(s, "GET", `/${BUCKET}/large/${i}`))) },
       {
         ...base,
         connections: 32,

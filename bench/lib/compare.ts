@@ -16,8 +16,6 @@ export interface Workload {
   sqsReceiveDelete?(system: SystemUnderTest): Promise<SqsReceiveDelete>;
   /** Items per request, e.g. 10 for a batch of 10 messages (ops/s is then items/s). */
   itemsPerRequest?: number;
-  /** Report MB/s of response+request bytes as well. */
-  reportBytes?: boolean;
 }
 
 export interface Sample {
