@@ -1,15 +1,10 @@
-// One XML parser and one builder for every XML protocol (S3 REST-XML, SQS Query).
-// fast-xml-parser is what the AWS SDK itself uses; it is fast and has no native parts.
+// One XML parser and one writer for every XML protocol (S3 REST-XML, SQS Query, STS).
+// Parsing uses fast-xml-parser, which the AWS SDK itself uses and which has no native
+// parts. Writing uses our own small writer: fast-xml-parser's builder cost ~20 µs for a
+// four-element STS answer, more than the rest of the edge path together.
 
-import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
-
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@_",
-  suppressEmptyNode: false,
-  format: false,
-  processEntities: true,
-});
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { xmlDocument } from "./xml-writer.ts";
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -22,14 +17,13 @@ const parser = new XMLParser({
   htmlEntities: false,
 });
 
-export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-
 /**
  * Serialize `{ Root: {...} }` to an XML document. Arrays repeat the element; a key "@_xmlns"
  * sets an attribute. Undefined values are dropped.
  */
 export function toXml(doc: Record<string, unknown>): string {
-  return XML_DECLARATION + builder.build(doc);
+  const [root, body] = Object.entries(doc)[0]!;
+  return xmlDocument(root, body as Record<string, unknown>);
 }
 
 export class XmlSyntaxError extends Error {}

@@ -8,7 +8,7 @@ import type { S3Context } from "../context.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { isoDate, xmlResponse } from "../wire/xml-io.ts";
-import { escapeXml, RawXml } from "../wire/xml-writer.ts";
+import { escapeXml, RawXml } from "../../aws/xml-writer.ts";
 import { requireBucket, type S3Call } from "./call.ts";
 
 export interface ListEntry {

@@ -1,7 +1,7 @@
 // S3 XML bodies in and out.
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { xmlDocument } from "./xml-writer.ts";
+import { xmlDocument } from "../../aws/xml-writer.ts";
 import { AwsError } from "../../aws/errors.ts";
 import { S3Errors } from "./errors.ts";
 import { createHash } from "node:crypto";
