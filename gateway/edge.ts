@@ -2,6 +2,7 @@
 // adapter, render failures in the caller's protocol, then metrics and one log line.
 
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { AwsError } from "../adapters/aws/errors.ts";
 import type { ServiceAdapter, ServiceName, ServiceRequest } from "../adapters/aws/service.ts";
@@ -9,6 +10,7 @@ import { authenticate, type Authenticated } from "../adapters/aws/sigv4/authenti
 import { AuthError, authErrorFor } from "../adapters/aws/sigv4/auth-error.ts";
 import type { CredentialSet } from "./credentials.ts";
 import { internalError, renderError } from "./error-shape.ts";
+import { IncomingHeaders } from "./incoming-headers.ts";
 import type { RequestMetrics } from "./metrics.ts";
 import { requestIdHeaders, routeRequest, type Route } from "./routing.ts";
 import { handleSts } from "./sts.ts";
@@ -25,21 +27,27 @@ export interface EdgeDeps {
   logger: Logger;
 }
 
+/** The Node request and response beneath the fetch Request (node-server's bindings). */
+export interface NodeBindings {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
+}
+
 /**
- * `rawTarget` is the request target exactly as it arrived (IncomingMessage.url): URL parsing
+ * The request target is read exactly as it arrived (IncomingMessage.url): URL parsing
  * collapses `a/../b`, which would break S3 signatures over such keys. `only` pins a
  * per-service listener to its service.
  */
-export type EdgeHandler = (req: Request, rawTarget?: string, only?: ServiceName) => Promise<Response>;
+export type EdgeHandler = (req: Request, node: NodeBindings, only?: ServiceName) => Promise<Response>;
 
 /**
  * A buffered (JSON/Query) body read through node-server's direct path, which costs far less
  * than a ReadableStream on Node 20. Without a Content-Length the size is unknown, so the
  * body goes to authenticate() as a stream, which enforces the limit while reading.
  */
-async function bufferedBody(req: Request): Promise<Uint8Array | undefined> {
+async function bufferedBody(req: Request, headers: Headers): Promise<Uint8Array | undefined> {
   if (req.method === "GET" || req.method === "HEAD") return new Uint8Array(0);
-  const length = Number(req.headers.get("content-length") ?? NaN);
+  const length = Number(headers.get("content-length") ?? NaN);
   if (!Number.isInteger(length)) return undefined;
   if (length > MAX_BUFFERED_BODY_BYTES) throw new AwsError("RequestEntityTooLarge", `Request body exceeds ${MAX_BUFFERED_BODY_BYTES} bytes`, { status: 413 });
   return new Uint8Array(await req.arrayBuffer());
@@ -48,16 +56,16 @@ async function bufferedBody(req: Request): Promise<Uint8Array | undefined> {
 export function createEdge(deps: EdgeDeps): EdgeHandler {
   const { adapters, credentials, region, accountId, metrics, logger } = deps;
 
-  async function dispatch(req: Request, url: URL, rawTarget: string | undefined, route: Route, only: ServiceName | undefined, requestId: string, signal: AbortSignal, sreqOut: { operation?: string }): Promise<Response> {
+  async function dispatch(req: Request, headers: Headers, url: URL, rawTarget: string | undefined, route: Route, only: ServiceName | undefined, requestId: string, sreqOut: { operation?: string }): Promise<Response> {
     if (route.service === "unsupported") {
       throw new AwsError("UnknownServiceException", `The gateway does not serve '${route.scopeService}'`, { status: 400 });
     }
     const buffered = route.service !== "s3";
-    const bytes = buffered ? await bufferedBody(req) : undefined;
+    const bytes = buffered ? await bufferedBody(req, headers) : undefined;
     let auth: Authenticated;
     try {
       auth = await authenticate(
-        { method: req.method, url, rawTarget, headers: req.headers, body: bytes === undefined ? req.body : null, bytes },
+        { method: req.method, url, rawTarget, headers, body: bytes === undefined ? req.body : null, bytes },
         { lookup: credentials.lookup, region, bufferBody: buffered, maxBufferedBytes: MAX_BUFFERED_BODY_BYTES, service: only },
       );
     } catch (err) {
@@ -73,7 +81,7 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     const sreq: ServiceRequest = {
       method: req.method,
       url,
-      headers: req.headers,
+      headers,
       // Built only if the adapter reads it: buffered services use `bytes`.
       get body() {
         return auth.body;
@@ -84,7 +92,13 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
       principal: auth.principal,
       signing: auth.signing,
       requestId,
-      signal,
+      // node-server aborts req.signal when the socket closes: when the client goes away,
+      // and when shutdown destroys the connections still open after the grace period.
+      // Built only if the adapter asks: an AbortController costs ~2.5 µs, and many
+      // requests never need one. (An AbortSignal.any per request would cost more still.)
+      get signal() {
+        return req.signal;
+      },
     };
     try {
       return await adapters[route.service].handle(sreq);
@@ -93,27 +107,27 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     }
   }
 
-  return async function edge(req, rawTarget, only) {
+  return async function edge(req, node, only) {
     const started = performance.now();
     const requestId = randomUUID();
     const url = new URL(req.url);
-    const route = routeRequest(url, req.headers, only);
+    const headers = new IncomingHeaders(node.incoming.rawHeaders);
+    const route = routeRequest(url, headers, only);
     const service = route.service;
-    // node-server aborts req.signal when the socket closes: when the client goes away, and
-    // when shutdown destroys the connections still open after the grace period. (An
-    // AbortSignal.any per request would cost more than the rest of the edge path.)
-    const signal = req.signal;
+    // Set on the Node response, which node-server's writeHead merges with the Response's
+    // own headers: setting them on a Response would first turn its plain header object
+    // into a fetch Headers.
+    for (const [k, v] of requestIdHeaders(route, requestId)) node.outgoing.setHeader(k, v);
     const op: { operation?: string } = {};
     metrics.begin(service);
     let res: Response;
     let failure: unknown;
     try {
-      res = await dispatch(req, url, rawTarget, route, only, requestId, signal, op);
+      res = await dispatch(req, headers, url, node.incoming.url, route, only, requestId, op);
     } catch (err) {
       failure = err;
       res = renderError(route, err instanceof AwsError ? err : internalError(route), requestId, req.method);
     }
-    for (const [k, v] of Object.entries(requestIdHeaders(route, requestId))) res.headers.set(k, v);
     const ms = performance.now() - started;
     const operation = metrics.end(service, op.operation, res.status, ms / 1000);
     const line = { reqId: requestId, service, operation, method: req.method, path: url.pathname, status: res.status, ms: Math.round(ms * 100) / 100 };

@@ -57,8 +57,8 @@ export function routeRequest(url: URL, headers: Headers, only?: ServiceName): Ro
 }
 
 /** The response header each SDK reads the request id from. */
-export function requestIdHeaders(route: Route, requestId: string): Record<string, string> {
+export function requestIdHeaders(route: Route, requestId: string): [string, string][] {
   return route.service === "s3"
-    ? { "x-amz-request-id": requestId, "x-amz-id-2": requestId }
-    : { "x-amzn-RequestId": requestId };
+    ? [["x-amz-request-id", requestId], ["x-amz-id-2", requestId]]
+    : [["x-amzn-RequestId", requestId]];
 }
