@@ -53,7 +53,7 @@ function pathOf(rawTarget: string | undefined): string {
  * the request, not the path) and a router would only add cost to every request.
  */
 function buildFetch(edge: EdgeHandler, store: Store, metrics: RequestMetrics, config: GatewayConfig, only?: ServiceName | "metrics"): Fetch {
-  const toEdge: Fetch = (req, env) => (only === "metrics" ? new Response("not found\n", { status: 404 }) : edge(req, env.incoming.url, only));
+  const toEdge: Fetch = (req, env) => (only === "metrics" ? new Response("not found\n", { status: 404 }) : edge(req, env, only));
   const ops = new Hono<{ Bindings: HttpBindings }>();
   ops.all("/healthz", (c) => (isSigned(c.req.raw) ? toEdge(c.req.raw, c.env) : liveness(c.req.raw)));
   ops.all("/healthz/leader", (c) => (isSigned(c.req.raw) ? toEdge(c.req.raw, c.env) : leadership(c.req.raw, store, config.leaderCheck)));
@@ -72,12 +72,18 @@ function listen(fetch: Fetch, host: string, port: number): Promise<Server> {
   });
 }
 
+/** Longest a log line waits in the buffer: an idle gateway's lines still appear promptly. */
+const LOG_FLUSH_MS = 500;
+
 /**
  * JSON lines on stdout, written asynchronously in batches: a synchronous write per request
- * line costs more than SigV4 verification. Lines still buffered are flushed on shutdown.
+ * line costs more than SigV4 verification. A buffer is written when it holds 8 KiB
+ * (sonic-boom wants less than its 16 KiB write size), after LOG_FLUSH_MS, and on shutdown.
  */
 export function createLogger(level: string): Logger {
-  return pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  const logger = pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 }));
+  setInterval(() => logger.flush(), LOG_FLUSH_MS).unref();
+  return logger;
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
