@@ -2,7 +2,8 @@
 // until SIGINT/SIGTERM.
 
 import { ConfigError, helpText, parseConfig } from "./config.ts";
-import { createLogger, startGateway } from "./server.ts";
+import { createLogger } from "./logger.ts";
+import { startGateway } from "./server.ts";
 
 async function main(): Promise<void> {
   let parsed;

@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import type { ServiceAdapter, ServiceName } from "../adapters/aws/service.ts";
 import { createS3Adapter } from "../adapters/s3/index.ts";
 import { createSqsAdapter } from "../adapters/sqs/index.ts";
@@ -16,6 +16,7 @@ import type { GatewayConfig } from "./config.ts";
 import { loadCredentials, type CredentialSet } from "./credentials.ts";
 import { createEdge, type EdgeHandler } from "./edge.ts";
 import { leadership, liveness } from "./health.ts";
+import { createLogger } from "./logger.ts";
 import { RequestMetrics } from "./metrics.ts";
 import { STS_OPERATIONS } from "./sts.ts";
 
@@ -70,20 +71,6 @@ function listen(fetch: Fetch, host: string, port: number): Promise<Server> {
     const server = serve({ fetch: fetch as (req: Request, env: unknown) => Response | Promise<Response>, hostname: host, port }, () => resolve(server as Server)) as Server;
     server.once("error", reject);
   });
-}
-
-/** Longest a log line waits in the buffer: an idle gateway's lines still appear promptly. */
-const LOG_FLUSH_MS = 500;
-
-/**
- * JSON lines on stdout, written asynchronously in batches: a synchronous write per request
- * line costs more than SigV4 verification. A buffer is written when it holds 8 KiB
- * (sonic-boom wants less than its 16 KiB write size), after LOG_FLUSH_MS, and on shutdown.
- */
-export function createLogger(level: string): Logger {
-  const logger = pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 }));
-  setInterval(() => logger.flush(), LOG_FLUSH_MS).unref();
-  return logger;
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {

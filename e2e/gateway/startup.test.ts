@@ -3,7 +3,7 @@
 // These are about the process, not the store, so they run on the embedded backend.
 
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -47,6 +47,28 @@ describe("gateway process", () => {
     good.destroy();
     local.destroy();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("logs one JSON line per request, promptly, with the request id the SDK received", async () => {
+    const gw = await startGateway({ backend: "embedded", logLevel: "info" });
+    started.push(gw);
+    const sts = new STSClient(clientConfigFor(gw));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await sts.send(new GetCallerIdentityCommand({}))).$metadata.requestId!);
+    // No shutdown, no more traffic: an idle gateway's lines must still reach its log.
+    const deadline = Date.now() + 5_000;
+    let lines: Record<string, unknown>[] = [];
+    while (Date.now() < deadline) {
+      lines = readFileSync(gw.logFile, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === "request");
+      if (lines.length >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lines.map((l) => l.reqId)).toEqual(ids);
+    expect(lines[0]).toMatchObject({ service: "sts", operation: "GetCallerIdentity", method: "POST", status: 200 });
   });
 
   it("serves per-service and metrics listeners", async () => {
