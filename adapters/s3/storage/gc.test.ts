@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
+import { getEventListeners } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
@@ -14,7 +15,7 @@ import { DEFAULT_S3_OPTIONS } from "../config.ts";
 import type { S3Context } from "../context.ts";
 import { keys, encodeRecord, type PartRecord } from "../keyspace.ts";
 import { LeaseLostError, writeChunks } from "./chunk-writer.ts";
-import { collectOnce, deadEntry } from "./gc.ts";
+import { GcWorker, collectOnce, deadEntry } from "./gc.ts";
 
 let dir: string;
 let store: Store;
@@ -102,5 +103,17 @@ describe("write leases and the GC queue", () => {
     expect(await count(keys.chunkRange("d-a2"))).toBe(0);
     // The completed object's manifest owns this data now; the GC must not touch it.
     expect(await count(keys.chunkRange("d-owned"))).toBe(1);
+  });
+});
+
+describe("the GC loop", () => {
+  it("leaves no listener behind on its stop signal, however many passes it makes", async () => {
+    const worker = new GcWorker(ctxWith({ gcIntervalMs: 5 }));
+    worker.start();
+    // The stop signal lives as long as the gateway; each pass used to add one listener.
+    const stopSignal = (worker as unknown as { controller: AbortController }).controller.signal;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(getEventListeners(stopSignal, "abort").length).toBeLessThanOrEqual(2);
+    await worker.stop();
   });
 });

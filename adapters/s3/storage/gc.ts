@@ -10,8 +10,11 @@
 import { keys, decodeRecord, encodeRecord, newId, type GcEntry, type PartRecord, type UploadRecord } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import type { Range } from "../../../kvclient/store.ts";
+import { bound, sleep } from "../../../kvclient/deadline.ts";
 
 const ENTRY_PAGE = 64;
+/** A GC pass that takes longer than this is abandoned; the next pass resumes from the queue. */
+const PASS_BOUND_MS = 60_000;
 
 function batchSize(ctx: S3Context): number {
   return Math.max(1, Math.min(ctx.store.limits.maxTxnOps - 8, 256));
@@ -183,24 +186,23 @@ export class GcWorker {
   private async run(signal: AbortSignal): Promise<void> {
     let lastReap = 0;
     while (!signal.aborted) {
+      // One bound per pass, released when the pass ends: an AbortSignal.any or a sleep
+      // that left its listener on the long-lived stop signal would add one per pass
+      // (Node warned of 11 listeners on a gateway that had run for a few minutes).
+      const pass = bound(signal, PASS_BOUND_MS);
       try {
-        const pass = AbortSignal.any([signal, AbortSignal.timeout(60_000)]);
-        await collectOnce(this.ctx, pass);
+        await collectOnce(this.ctx, pass.signal);
         const reapEvery = Math.max(this.ctx.options.gcIntervalMs, Math.min(60_000, this.ctx.options.abandonedUploadMs / 4));
         if (Date.now() - lastReap >= reapEvery) {
           lastReap = Date.now();
-          await reapAbandonedUploads(this.ctx, pass);
+          await reapAbandonedUploads(this.ctx, pass.signal);
         }
       } catch (err) {
         if (!signal.aborted) this.ctx.logger.warn({ err }, "s3: gc pass failed");
+      } finally {
+        pass.dispose();
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.ctx.options.gcIntervalMs);
-        signal.addEventListener("abort", () => {
-          clearTimeout(t);
-          resolve();
-        }, { once: true });
-      });
+      await sleep(this.ctx.options.gcIntervalMs, signal, "s3 gc").catch(() => {});
     }
   }
 }
