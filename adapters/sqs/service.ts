@@ -87,7 +87,13 @@ export class SqsService {
     }
     const segments = path.split("/").filter((s) => s !== "");
     if (segments.length === 0) throw queueDoesNotExist();
-    const name = decodeURIComponent(segments[segments.length - 1]!);
+    let name: string;
+    try {
+      name = decodeURIComponent(segments[segments.length - 1]!);
+    } catch {
+      // A stray "%" cannot name any queue (found by e2e/gateway/fuzz.test.ts: it was a 500).
+      throw queueDoesNotExist();
+    }
     if (segments.length >= 2 && segments[segments.length - 2] !== this.accountId && /^[0-9]{12}$/.test(segments[segments.length - 2]!)) {
       throw queueDoesNotExist();
     }
