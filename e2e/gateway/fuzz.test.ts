@@ -198,6 +198,42 @@ describeBothBackends("fuzzed requests", (ctx) => {
     );
   });
 
+  it("the edge: garbled or partial signatures get a 4xx, never a 5xx", async () => {
+    const { endpoint } = ctx().gateway;
+    const good = await signForReplay({ service: "dynamodb", region: ctx().gateway.region, credentials: ctx().gateway.credentials, endpoint, method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.ListTables" }, body: "{}" });
+    const authParts = fc.array(
+      fc.oneof(
+        fc.constantFrom("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256", "AWS", "Credential=test/20200101/us-east-1/dynamodb/aws4_request", "Credential=test", "Credential=/////", "SignedHeaders=host", "SignedHeaders=", "SignedHeaders=Host;X", "Signature=", "Signature=00", ",", ", ", "=", " ", "test:abc"),
+        fc.stringMatching(/^[ -~]{0,12}$/),
+      ),
+      { maxLength: 6 },
+    );
+    const header = fc.record(
+      {
+        authorization: authParts.map((p) => p.join("")),
+        "x-amz-date": fc.oneof(fc.constant(good.headers["x-amz-date"]!), fc.stringMatching(/^[0-9TZ]{0,18}$/)),
+        "x-amz-content-sha256": fc.oneof(fc.constantFrom("UNSIGNED-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD"), fc.stringMatching(/^[0-9a-f]{0,64}$/)),
+        "x-amz-target": fc.constantFrom("DynamoDB_20120810.ListTables", "AmazonSQS.ListQueues", "Bogus.Op"),
+        "x-amz-decoded-content-length": fc.constantFrom("2", "-1", "x", "99999999999"),
+        "content-encoding": fc.constantFrom("aws-chunked", "gzip", ""),
+      },
+      { requiredKeys: ["authorization"] },
+    );
+    const target = fc.constantFrom("/", "/fuzzq", "/?Action=ListQueues", "/bucket/key?X-Amz-Signature=00&X-Amz-Algorithm=AWS4-HMAC-SHA256", "/bucket/key?AWSAccessKeyId=test&Signature=x&Expires=1", "/healthz?X-Amz-Credential=a");
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("GET", "POST", "PUT"), target, header, fc.constantFrom("", "{}", "0\r\n\r\n", "zz;chunk-signature=00\r\n"), async (method, path, headers, b) => {
+        const sent = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ""));
+        const res = await fetch(endpoint + path, { method, headers: sent, body: method === "GET" ? undefined : b, signal: AbortSignal.timeout(15_000) });
+        const text = await res.text();
+        // Without an Authorization header or X-Amz-Signature, /healthz is the health check.
+        if (path.startsWith("/healthz") && sent.authorization === undefined) return;
+        expect(res.status, `${method} ${path} ${JSON.stringify(headers)} -> ${res.status} ${text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${method} ${path} ${JSON.stringify(headers)} -> ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
   it("S3: random methods, subresources, headers and bodies get 2xx/3xx or a 4xx XML Error", async () => {
     await ctx().s3.send(new CreateBucketCommand({ Bucket: "fuzzb" }));
     await ctx().s3.send(new PutObjectCommand({ Bucket: "fuzzb", Key: "k", Body: "hello world" }));
