@@ -18,6 +18,8 @@ import { handleSts } from "./sts.ts";
 /** Largest body a buffered (JSON/Query) request may have: DynamoDB's 16 MiB batch limit. */
 export const MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
 
+const utf8 = new TextDecoder();
+
 export interface EdgeDeps {
   adapters: Record<ServiceName, ServiceAdapter>;
   credentials: CredentialSet;
@@ -75,7 +77,7 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     if (route.service === "sts") {
       sreqOut.operation = "GetCallerIdentity";
       const params = new URLSearchParams(url.search);
-      if (auth.bytes) for (const [k, v] of new URLSearchParams(new TextDecoder().decode(auth.bytes))) params.set(k, v);
+      if (auth.bytes?.byteLength) for (const [k, v] of new URLSearchParams(utf8.decode(auth.bytes))) params.set(k, v);
       return handleSts(params, auth.principal, accountId, requestId);
     }
     const sreq: ServiceRequest = {
