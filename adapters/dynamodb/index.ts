@@ -23,6 +23,7 @@ import { transactGetItems, transactWriteItems } from "./ops/transact.ts";
 import { Background } from "./storage/background.ts";
 import { KeyedLocks } from "./storage/locks.ts";
 import { TableStats } from "./storage/stats.ts";
+import { TableCache } from "./storage/table-cache.ts";
 import { dispatch, type Operation } from "./wire/handler.ts";
 
 export interface DynamoDbOptions {
@@ -42,13 +43,20 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
     ttlIntervalMs: dynamoDbOptionsFromEnv(config.env).ttlIntervalMs,
   });
   const wake = () => background.wake();
+  const tables = new TableCache(config.store, config.logger);
+  // This process's own table changes drop the cached records at once (the store watch
+  // does it too, for every process, a moment later).
+  const changesTables =
+    (op: Operation): Operation =>
+    (ctx, data) =>
+      op(ctx, data).finally(() => tables.invalidate());
   const operations: Record<string, Operation> = {
-    CreateTable: createTable,
+    CreateTable: changesTables(createTable),
     DescribeTable: describeTableOp,
     ListTables: listTables,
-    DeleteTable: (ctx, data) => deleteTable(ctx, data, wake),
-    UpdateTable: (ctx, data) => updateTable(ctx, data, wake),
-    UpdateTimeToLive: (ctx, data) => updateTimeToLive(ctx, data, wake),
+    DeleteTable: changesTables((ctx, data) => deleteTable(ctx, data, wake)),
+    UpdateTable: changesTables((ctx, data) => updateTable(ctx, data, wake)),
+    UpdateTimeToLive: changesTables((ctx, data) => updateTimeToLive(ctx, data, wake)),
     DescribeTimeToLive: describeTimeToLive,
     PutItem: putItem,
     GetItem: getItem,
@@ -60,8 +68,8 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
     BatchWriteItem: batchWriteItem,
     TransactWriteItems: transactWriteItems,
     TransactGetItems: transactGetItems,
-    TagResource: tagResource,
-    UntagResource: untagResource,
+    TagResource: changesTables(tagResource),
+    UntagResource: changesTables(untagResource),
     ListTagsOfResource: listTagsOfResource,
     DescribeLimits: describeLimits,
     DescribeEndpoints: describeEndpoints,
@@ -80,14 +88,17 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
         logger: config.logger,
         stats,
         locks,
+        tables,
         host: req.url.host,
       };
       return dispatch(req, operations, ctx);
     },
     async start() {
       background.start();
+      tables.start();
     },
     async stop() {
+      await tables.stop();
       await background.stop();
     },
   };

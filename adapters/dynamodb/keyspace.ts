@@ -53,15 +53,25 @@ export function partitionElement(v: AttributeValue): TupleElement {
 
 /** 32-bit hash of a partition key value (type-tagged, numbers already canonical). */
 export function partitionHash(v: AttributeValue): number {
-  if ("S" in v) return crc32(enc.encode("S" + v.S));
-  if ("N" in v) return crc32(enc.encode("N" + v.N));
+  // zlib's crc32 hashes a string as its UTF-8 bytes, exactly as TextEncoder encodes them
+  // (lone surrogates included), without the intermediate copy.
+  if ("S" in v) return crc32("S" + v.S);
+  if ("N" in v) return crc32("N" + v.N);
   return crc32(Buffer.concat([Buffer.from("B"), Buffer.from((v as { B: string }).B, "base64")]));
 }
 
 export const HASH_SPACE = 2 ** 32;
 
+// Every item operation builds its table's key: keep the bytes of recent names. Callers must
+// not mutate the returned key.
+const tableKeys = new Map<string, Uint8Array>();
 export function tableKey(name: string): Uint8Array {
-  return encodeTuple([ROOT, "t", name]);
+  let k = tableKeys.get(name);
+  if (!k) {
+    if (tableKeys.size >= 1000) tableKeys.clear();
+    tableKeys.set(name, (k = encodeTuple([ROOT, "t", name])));
+  }
+  return k;
 }
 export function tablesRange(): { start: Uint8Array; end: Uint8Array } {
   return tupleRange([ROOT, "t"]);

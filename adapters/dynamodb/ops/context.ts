@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { Consistency, Store, Txn } from "../../../kvclient/store.ts";
 import { decodeJson, tableKey } from "../keyspace.ts";
+import type { TableCache } from "../storage/table-cache.ts";
 import type { TableRecord } from "../storage/table.ts";
 import { resourceNotFound } from "../wire/errors.ts";
 import type { TableStats } from "../storage/stats.ts";
@@ -17,10 +18,24 @@ export interface OpContext {
   logger: Logger;
   stats: TableStats;
   locks: KeyedLocks;
+  /** Table records for eventually consistent reads, kept fresh by a store watch. */
+  tables?: TableCache;
 }
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
+
+const RAW = Symbol("raw JSON response");
+/**
+ * A response whose JSON text is already at hand as bytes (stored items are JSON): the
+ * handler sends their concatenation as is, instead of parsing and re-serializing them.
+ */
+export function rawOutput(parts: Uint8Array[]): Output {
+  return { [RAW]: parts } as unknown as Output;
+}
+export function rawParts(out: Output): Uint8Array[] | undefined {
+  return (out as unknown as { [RAW]?: Uint8Array[] })[RAW];
+}
 
 // Decoded table records keyed by their exact bytes: every request still reads the record
 // from the store (so schema changes are seen at once), but skips re-parsing an unchanged one.
@@ -62,9 +77,16 @@ export async function readTable(ctx: OpContext, name: string, consistency: Consi
   return kv ? decodeTable(name, kv.value) : undefined;
 }
 
-/** The table, or the ResourceNotFoundException item operations answer. */
+/**
+ * The table, or the ResourceNotFoundException item operations answer. Eventually consistent
+ * ("serializable") reads may take the record from the watched cache; consistent reads and
+ * every write read it from the store (writes inside their transaction).
+ */
 export async function requireTable(ctx: OpContext, name: string, consistency: Consistency = "linearizable"): Promise<TableRecord> {
-  const t = await readTable(ctx, name, consistency);
+  const t =
+    consistency === "serializable" && ctx.tables
+      ? await ctx.tables.get(name, () => readTable(ctx, name, consistency))
+      : await readTable(ctx, name, consistency);
   if (!t || t.status === "DELETING") throw resourceNotFound();
   return t;
 }

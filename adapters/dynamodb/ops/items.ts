@@ -12,7 +12,10 @@ import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.t
 import { conditionalCheckFailed, DdbError, resourceNotFound, validationError } from "../wire/errors.ts";
 import type { Txn } from "../../../kvclient/store.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits } from "./capacity.ts";
-import { cachedTable, requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { cachedTable, rawOutput, requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+
+const ITEM_OPEN = Buffer.from('{"Item":');
+const CLOSE = Buffer.from("}");
 import { compareBytes } from "../../../kvclient/tuple.ts";
 import {
   attributesToGetPaths,
@@ -39,6 +42,7 @@ function itemCollectionMetrics(data: Input, table: TableRecord, key: Item): Outp
 }
 
 function capacityFor(data: Input, table: TableRecord, old: Item | undefined, next: Item | undefined, writes: IndexWrite[]): Output {
+  if (data.ReturnConsumedCapacity !== "TOTAL" && data.ReturnConsumedCapacity !== "INDEXES") return {};
   const c = newCapacity();
   c.table = writeUnits(Math.max(old ? itemSize(old) : 0, next ? itemSize(next) : 0));
   addIndexWrites(c, writes);
@@ -76,32 +80,43 @@ function speculativeKey(t: TableRecord | undefined, item: Item): Uint8Array | un
   return storageKey(t, item);
 }
 
+/** Whether `a` and `b` hold the very same key attribute values for `t`'s schema. */
+function sameKeyValues(t: TableRecord, a: Item, b: Item): boolean {
+  for (const k of t.keySchema) if (a[k.AttributeName] !== b[k.AttributeName]) return false;
+  return true;
+}
+
 async function runItemTxn(
   ctx: OpContext,
   name: string,
   lockOn: Item,
-  body: (t: TableRecord, txn: Txn, readOld: (key: Item) => Promise<Item | undefined>) => Promise<Outcome>,
+  body: (t: TableRecord, txn: Txn, readOld: (key: Item) => Promise<Item | undefined>, keyBytes: (key: Item) => Uint8Array) => Promise<Outcome>,
 ): Promise<Outcome & { table?: TableRecord }> {
   let table: TableRecord | undefined;
   const out = await withItemLocks(ctx, [[name, lockOn]], () => ctx.store.transact(
     async (txn) => {
       // Read the item alongside the table record (one round trip instead of two on etcd),
       // keyed by the schema this process saw last; if the schema moved, read again.
-      const guessKey = speculativeKey(cachedTable(name), lockOn);
+      const guessTable = cachedTable(name);
+      const guessKey = speculativeKey(guessTable, lockOn);
       const early = guessKey ? txn.get(guessKey) : undefined;
       early?.catch(() => undefined);
       table = await txnTable(txn, name);
       if (!table) return { kind: "missing" } as Outcome;
       const t = table;
+      // The same decoded record means the same schema: the guessed key is the key.
+      const keyBytes = (key: Item): Uint8Array =>
+        guessKey && t === guessTable && sameKeyValues(t, key, lockOn) ? guessKey : storageKey(t, key);
       const readOld = async (key: Item): Promise<Item | undefined> => {
-        if (early && guessKey && compareBytes(guessKey, storageKey(t, key)) === 0) {
+        const k = keyBytes(key);
+        if (early && guessKey && (k === guessKey || compareBytes(guessKey, k) === 0)) {
           const v = await early;
           return v ? decodeJson<Item>(v) : undefined;
         }
         return readItem(txn, t, key);
       };
       try {
-        return await body(table, txn, readOld);
+        return await body(table, txn, readOld, keyBytes);
       } catch (e) {
         if (e instanceof DdbError) return { kind: "error", error: e } as Outcome;
         throw e;
@@ -128,14 +143,14 @@ export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
   const bound = bindExpressions(data);
   const { cond, ctx: ectx } = conditionOf(data, bound);
   let key: Item = {};
-  const out = await runItemTxn(ctx, data.TableName as string, item, async (t, txn, readOld) => {
+  const out = await runItemTxn(ctx, data.TableName as string, item, async (t, txn, readOld, keyBytes) => {
     checkItemKey(t, item);
     key = keyOf(t, item);
     const old = await readOld(key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     const idx = indexKeyError(t, item);
     if (idx) return { kind: "invalid", message: idx };
-    return { kind: "done", old, next: item, writes: writeItem(txn, t, key, old, item) };
+    return { kind: "done", old, next: item, writes: writeItem(txn, t, key, old, item, keyBytes(key)) };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");
@@ -156,11 +171,11 @@ export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
   if (data.ReturnValues && data.ReturnValues !== "ALL_OLD" && data.ReturnValues !== "NONE")
     throw validationError("ReturnValues can only be ALL_OLD or NONE");
   const { cond, ctx: ectx } = conditionOf(data, bound);
-  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn, readOld) => {
+  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn, readOld, keyBytes) => {
     checkKey(t, key);
     const old = await readOld(key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
-    return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined) : [] };
+    return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined, keyBytes(key)) : [] };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");
@@ -182,9 +197,13 @@ export async function getItem(ctx: OpContext, data: Input): Promise<Output> {
   const table = await requireTable(ctx, data.TableName as string, consistency);
   checkKey(table, key);
   const kv = await ctx.store.get(storageKey(table, key), { signal: ctx.signal, consistency });
+  const paths = bound.projection ?? attributesToGetPaths(data);
+  // The common case: the stored JSON is the answer's Item as is, sent without a round trip
+  // through objects (capacity, when asked for, needs the item's size, so it takes the long way).
+  if (kv && !paths && (data.ReturnConsumedCapacity === undefined || data.ReturnConsumedCapacity === "NONE"))
+    return rawOutput([ITEM_OPEN, kv.value, CLOSE]);
   const item = kv ? decodeJson<Item>(kv.value) : undefined;
   const res: Output = {};
-  const paths = bound.projection ?? attributesToGetPaths(data);
   if (item) res.Item = paths ? project(item, paths) : item;
   const c = newCapacity();
   c.table = readUnits(item ? itemSize(item) : 0, consistent);
@@ -274,7 +293,7 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
   const targets: ResolvedPath[] = bound.update
     ? bound.update.map((a) => bound.ctx.resolvePath(a.path))
     : Object.keys(attributeUpdates ?? {}).map((a) => [a]);
-  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn, readOld) => {
+  const out = await runItemTxn(ctx, data.TableName as string, key, async (t, txn, readOld, keyBytes) => {
     checkKey(t, key);
     const keyNames = new Set(t.keySchema.map((k) => k.AttributeName));
     for (const p of targets)
@@ -301,7 +320,7 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
       const onlyDeletes = Object.values(attributeUpdates).every((u) => u.Action === "DELETE");
       if (onlyDeletes) return { kind: "done", old, writes: [], paths };
     }
-    return { kind: "done", old, next, writes: writeItem(txn, t, key, old, next), paths };
+    return { kind: "done", old, next, writes: writeItem(txn, t, key, old, next, keyBytes(key)), paths };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");

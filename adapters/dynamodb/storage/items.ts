@@ -24,12 +24,18 @@ export interface IndexWrite {
  * Replace `old` with `next` (either may be absent) and keep every live index in step.
  * Returns which indexes were touched, for consumed-capacity accounting.
  */
-export function writeItem(txn: Txn, table: TableRecord, key: Item, old: Item | undefined, next: Item | undefined): IndexWrite[] {
-  const k = storageKey(table, key);
+export function writeItem(
+  txn: Txn,
+  table: TableRecord,
+  key: Item,
+  old: Item | undefined,
+  next: Item | undefined,
+  k: Uint8Array = storageKey(table, key),
+): IndexWrite[] {
   if (next) txn.put(k, encodeJson(next));
   else if (old) txn.delete(k);
-  const ttlBefore = old ? ttlEntry(table, old) : undefined;
-  const ttlAfter = next ? ttlEntry(table, next) : undefined;
+  const ttlBefore = old ? ttlEntry(table, old, k) : undefined;
+  const ttlAfter = next ? ttlEntry(table, next, k) : undefined;
   if (ttlBefore && (!ttlAfter || compareBytes(ttlBefore, ttlAfter) !== 0)) txn.delete(ttlBefore);
   if (ttlAfter && (!ttlBefore || compareBytes(ttlBefore, ttlAfter) !== 0)) txn.put(ttlAfter, EMPTY);
   const touched: IndexWrite[] = [];

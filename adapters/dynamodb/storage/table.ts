@@ -112,9 +112,10 @@ export function ttlSeconds(table: TableRecord, item: Item): number | undefined {
   return Number.isSafeInteger(secs) && secs >= 0 ? secs : undefined;
 }
 
-export function ttlEntry(table: TableRecord, item: Item): Uint8Array | undefined {
+/** `itemStorageKey` may be passed when already known (it is the item's storageKey). */
+export function ttlEntry(table: TableRecord, item: Item, itemStorageKey?: Uint8Array): Uint8Array | undefined {
   const secs = ttlSeconds(table, item);
-  return secs === undefined ? undefined : ttlEntryKey(table.id, secs, storageKey(table, item));
+  return secs === undefined ? undefined : ttlEntryKey(table.id, secs, itemStorageKey ?? storageKey(table, item));
 }
 
 export function findIndex(table: TableRecord, name: string): IndexRecord | undefined {

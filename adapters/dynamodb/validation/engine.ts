@@ -83,14 +83,64 @@ const ATTR_FIELDS: Fields = {
   M: { type: "Map", of: "AttributeValue", member: { type: "Attr", value: true } },
 };
 
+// Per-table field lists, built once: the hot path iterates arrays, not Object.entries.
+interface FieldInfo {
+  key: string;
+  spec: Spec;
+  /** The key as DynamoDB names it in paths (first letter lower-cased). */
+  lower: string;
+  /** Only a missing value can violate it (no length, pattern, enum or range checks). */
+  trivial: boolean;
+}
+const fieldLists = new WeakMap<Fields, FieldInfo[]>();
+function fieldList(fields: Fields): FieldInfo[] {
+  let list = fieldLists.get(fields);
+  if (!list) {
+    list = Object.keys(fields).map((key) => ({ key, spec: fields[key]!, lower: lowerFirst(key), trivial: isTrivial(fields[key]!) }));
+    fieldLists.set(fields, list);
+  }
+  return list;
+}
+function isTrivial(spec: Spec): boolean {
+  switch (spec.type) {
+    case "Attr":
+    case "Boolean":
+    case "Blob":
+      return true;
+    case "String":
+      return spec.regex === undefined && spec.minLen === undefined && spec.maxLen === undefined && spec.enum === undefined;
+    case "Integer":
+    case "Long":
+      return spec.min === undefined && spec.max === undefined;
+    default:
+      return false;
+  }
+}
+
 function coerceFields(data: Record<string, unknown>, fields: Fields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(fields)) {
-    const v = data[key];
+  for (const f of fieldList(fields)) {
+    const v = data[f.key];
     if (v === null || v === undefined) continue;
-    out[key] = coerce(v, fields[key]!);
+    out[f.key] = coerce(v, f.spec);
   }
   return out;
+}
+
+/** An AttributeValue: almost always exactly one known member, coerced without walking all ten. */
+function coerceAttr(v: Record<string, unknown>): Record<string, unknown> {
+  let only: string | undefined;
+  let n = 0;
+  for (const k in v) {
+    if (++n > 1) break;
+    only = k;
+  }
+  if (n === 1 && Object.hasOwn(ATTR_FIELDS, only!)) {
+    const e = v[only!];
+    if (e === null || e === undefined) return {};
+    return { [only!]: coerce(e, ATTR_FIELDS[only!]!) };
+  }
+  return coerceFields(v, ATTR_FIELDS);
 }
 
 function structTypeError(v: unknown, shape: string, value: boolean): void {
@@ -160,7 +210,7 @@ function coerce(v: unknown, spec: Spec): unknown {
       return coerceFields(v as Record<string, unknown>, spec.fields);
     case "Attr":
       structTypeError(v, "AttributeValue", !!spec.value);
-      return coerceFields(v as Record<string, unknown>, ATTR_FIELDS);
+      return coerceAttr(v as Record<string, unknown>);
   }
 }
 
@@ -210,24 +260,32 @@ function lengthOf(v: unknown): number {
   return Object.keys(v as object).length;
 }
 
+const regexes = new Map<string, RegExp>();
+function fullMatch(pattern: string, s: string): boolean {
+  let re = regexes.get(pattern);
+  if (!re) regexes.set(pattern, (re = new RegExp(`^${pattern}$`)));
+  return re.test(s);
+}
+
+function lenChecks(v: unknown, spec: Spec, path: string, c: Collector): void {
+  const lenSpec = spec as { minLen?: number; maxLen?: number };
+  if (lenSpec.minLen !== undefined && lengthOf(v) < lenSpec.minLen)
+    c.push(v, path, `Member must have length greater than or equal to ${lenSpec.minLen}`, spec);
+  if (lenSpec.maxLen !== undefined && lengthOf(v) > lenSpec.maxLen)
+    c.push(v, path, `Member must have length less than or equal to ${lenSpec.maxLen}`, spec);
+}
+
 function check(v: unknown, spec: Spec, path: string, c: Collector): void {
   if ("notNull" in spec && spec.notNull && (v === null || v === undefined)) {
     c.push(null, path, "Member must not be null");
     return;
   }
   if (v === null || v === undefined) return;
-  const lenSpec = spec as { minLen?: number; maxLen?: number };
-  const lenChecks = (): void => {
-    if (lenSpec.minLen !== undefined && lengthOf(v) < lenSpec.minLen)
-      c.push(v, path, `Member must have length greater than or equal to ${lenSpec.minLen}`, spec);
-    if (lenSpec.maxLen !== undefined && lengthOf(v) > lenSpec.maxLen)
-      c.push(v, path, `Member must have length less than or equal to ${lenSpec.maxLen}`, spec);
-  };
   switch (spec.type) {
     case "String":
-      if (spec.regex && !(spec.regexSkipsEmpty && v === "") && !new RegExp(`^${spec.regex}$`).test(v as string))
+      if (spec.regex && !(spec.regexSkipsEmpty && v === "") && !fullMatch(spec.regex, v as string))
         c.push(v, path, `Member must satisfy regular expression pattern: ${spec.regex}`);
-      lenChecks();
+      lenChecks(v, spec, path, c);
       if (spec.enum && !spec.enum.includes(v as string))
         c.push(v, path, `Member must satisfy enum value set: [${spec.enum.join(", ")}]`);
       return;
@@ -240,19 +298,27 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
       if (spec.max !== undefined && (v as number) > spec.max)
         c.push(v, path, `Member must have value less than or equal to ${spec.max}`);
       return;
-    case "List":
-      lenChecks();
-      (v as unknown[]).forEach((e, i) => check(e, memberSpec(spec.member), `${path}.${i + 1}.member`, c));
+    case "List": {
+      lenChecks(v, spec, path, c);
+      const member = memberSpec(spec.member);
+      const trivial = isTrivial(member);
+      const list = v as unknown[];
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i];
+        if (trivial && e !== null && e !== undefined) continue;
+        check(e, member, `${path}.${i + 1}.member`, c);
+      }
       return;
+    }
     case "Map": {
-      lenChecks();
+      lenChecks(v, spec, path, c);
       if (spec.keys) {
         const ks = spec.keys;
         for (const k of Object.keys(v as object)) {
           const bad =
             (ks.minLen !== undefined && k.length < ks.minLen) ||
             (ks.maxLen !== undefined && k.length > ks.maxLen) ||
-            (ks.regex !== undefined && !new RegExp(`^${ks.regex}$`).test(k));
+            (ks.regex !== undefined && !fullMatch(ks.regex, k));
           if (bad) {
             const msgs: string[] = [];
             if (ks.maxLen !== undefined) msgs.push(`Member must have length less than or equal to ${ks.maxLen}`);
@@ -275,7 +341,15 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
           }
         }
       }
-      for (const [k, e] of Object.entries(v as object)) check(e, memberSpec(spec.member), `${path}.${k}.member`, c);
+      const member = memberSpec(spec.member);
+      const trivial = isTrivial(member);
+      const map = v as Record<string, unknown>;
+      for (const k in map) {
+        if (!Object.hasOwn(map, k)) continue;
+        const e = map[k];
+        if (trivial && e !== null && e !== undefined) continue;
+        check(e, member, `${path}.${k}.member`, c);
+      }
       return;
     }
     case "Struct":
@@ -287,13 +361,22 @@ function check(v: unknown, spec: Spec, path: string, c: Collector): void {
 }
 
 /** Collections never hold nulls: a null member is reported like a missing required one. */
+const memberSpecs = new WeakMap<Spec, Spec>();
 function memberSpec(spec: Spec): Spec {
-  return spec.notNull ? spec : ({ ...spec, notNull: true } as Spec);
+  if (spec.notNull) return spec;
+  let m = memberSpecs.get(spec);
+  if (!m) memberSpecs.set(spec, (m = { ...spec, notNull: true } as Spec));
+  return m;
 }
 
 function checkFields(data: Record<string, unknown>, fields: Fields, parent: string, c: Collector): void {
-  for (const [key, spec] of Object.entries(fields)) {
-    check(data[key], spec, parent ? `${parent}.${lowerFirst(key)}` : lowerFirst(key), c);
+  for (const f of fieldList(fields)) {
+    const v = data[f.key];
+    // Paths are built only for members that can fail a check.
+    if (v === null || v === undefined) {
+      if (!("notNull" in f.spec && f.spec.notNull)) continue;
+    } else if (f.trivial) continue;
+    check(v, f.spec, parent ? `${parent}.${f.lower}` : f.lower, c);
   }
 }
 
@@ -303,10 +386,10 @@ function checkFields(data: Record<string, unknown>, fields: Fields, parent: stri
  * InputValidationError with AWS's text.
  */
 export function validateInput(body: Record<string, unknown>, fields: Fields): Record<string, unknown> {
-  for (const [key, spec] of Object.entries(fields)) {
-    if (spec.type !== "String") continue;
-    if (spec.required && (body[key] === undefined || body[key] === null))
-      throw new InputValidationError(`The parameter '${key}' is required but was not present in the request`);
+  for (const f of fieldList(fields)) {
+    if (f.spec.type !== "String") continue;
+    if (f.spec.required && (body[f.key] === undefined || body[f.key] === null))
+      throw new InputValidationError(`The parameter '${f.key}' is required but was not present in the request`);
   }
   const data = coerceFields(body, fields);
   const c = new Collector();

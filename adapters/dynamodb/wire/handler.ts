@@ -6,7 +6,7 @@ import { errorReason } from "../../../kvclient/errors.ts";
 import type { ServiceRequest } from "../../aws/service.ts";
 import { InputValidationError, SerializationError, validateInput } from "../validation/engine.ts";
 import { SHAPES } from "../validation/shapes.ts";
-import type { Input, OpContext, Output } from "../ops/context.ts";
+import { rawParts, type Input, type OpContext, type Output } from "../ops/context.ts";
 import {
   DdbError,
   errorBody,
@@ -59,6 +59,28 @@ export const UNSUPPORTED_OPERATIONS: readonly string[] = [
   "PutResourcePolicy",
   "DeleteResourcePolicy",
 ];
+
+const EMPTY_OBJECT = Buffer.from("{}");
+const EMPTY_OBJECT_CRC = String(crc32(EMPTY_OBJECT));
+
+function respondBytes(status: number, bytes: Uint8Array<ArrayBuffer>, contentType: string, crc?: string): Response {
+  return new Response(bytes, {
+    status,
+    headers: {
+      "content-type": contentType,
+      "content-length": String(bytes.length),
+      "x-amz-crc32": crc ?? String(crc32(bytes)),
+    },
+  });
+}
+
+/** A successful operation's output: most writes answer `{}`, GetItem may hand over raw bytes. */
+function respondOutput(out: Output, contentType: string): Response {
+  const parts = rawParts(out);
+  if (parts) return respondBytes(200, Buffer.concat(parts) as Uint8Array<ArrayBuffer>, contentType);
+  for (const _ in out) return respond(200, out, contentType);
+  return respondBytes(200, EMPTY_OBJECT, contentType, EMPTY_OBJECT_CRC);
+}
 
 function respond(status: number, body: unknown, contentType: string): Response {
   const text = JSON.stringify(body);
@@ -121,7 +143,7 @@ export async function dispatch(
   let body: unknown = {};
   if (bytes && bytes.length) {
     try {
-      body = JSON.parse(Buffer.from(bytes).toString("utf8"));
+      body = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
     } catch {
       return errorResponse(serializationError(), contentType);
     }
@@ -132,7 +154,7 @@ export async function dispatch(
   try {
     const data = validateInput(body as Record<string, unknown>, SHAPES[op]!);
     const out = await fn(ctx, data);
-    return respond(200, out, contentType);
+    return respondOutput(out, contentType);
   } catch (err) {
     const mapped = toDdbError(err, op);
     if (mapped) {
