@@ -129,6 +129,7 @@ const ADAPTER_SETTINGS: AdapterSetting[] = [
   { flag: "sqs-reaper-interval-ms", env: "SQS_REAPER_INTERVAL_MS", help: "SQS: pause between passes of the expired-message reaper", default: () => String(sqsOptionsFromEnv({}).reaperIntervalMs) },
   { flag: "sqs-depth-interval-ms", env: "SQS_DEPTH_INTERVAL_MS", help: "SQS: interval of the queue-depth gauge snapshot", default: () => String(sqsOptionsFromEnv({}).depthIntervalMs) },
   { flag: "dynamodb-ttl-sweep-ms", env: "DDB_TTL_SWEEP_MS", help: "DynamoDB: pause between TTL expiry sweeps", default: () => String(dynamoDbOptionsFromEnv({}).ttlIntervalMs) },
+  { flag: "dynamodb-item-collection-max-bytes", env: "DDB_ITEM_COLLECTION_MAX_BYTES", help: "DynamoDB: largest item collection (items of one partition key with their local index entries) of a table with a local secondary index", default: () => String(dynamoDbOptionsFromEnv({}).itemCollectionMaxBytes) },
 ];
 
 /** Every flag, in `--help` order (the README's configuration table is checked against it). */

@@ -24,23 +24,31 @@ import { Background } from "./storage/background.ts";
 import { KeyedLocks } from "./storage/locks.ts";
 import { TableStats } from "./storage/stats.ts";
 import { TableCache } from "./storage/table-cache.ts";
+import { DEFAULT_ITEM_COLLECTION_MAX_BYTES } from "./storage/collections.ts";
 import { dispatch, type Operation } from "./wire/handler.ts";
 
 export interface DynamoDbOptions {
   /** Pause between TTL sweeps. */
   ttlIntervalMs: number;
+  /** Largest item collection of a table with a local secondary index (AWS: 10 GB). */
+  itemCollectionMaxBytes: number;
 }
 
 export function dynamoDbOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): DynamoDbOptions {
   const raw = Number(env.DDB_TTL_SWEEP_MS);
-  return { ttlIntervalMs: Number.isInteger(raw) && raw > 0 ? raw : 5000 };
+  const maxBytes = Number(env.DDB_ITEM_COLLECTION_MAX_BYTES);
+  return {
+    ttlIntervalMs: Number.isInteger(raw) && raw > 0 ? raw : 5000,
+    itemCollectionMaxBytes: Number.isSafeInteger(maxBytes) && maxBytes > 0 ? maxBytes : DEFAULT_ITEM_COLLECTION_MAX_BYTES,
+  };
 }
 
 export const createDynamoDbAdapter: AdapterFactory = (config) => {
+  const options = dynamoDbOptionsFromEnv(config.env);
   const background = new Background({
     store: config.store,
     logger: config.logger,
-    ttlIntervalMs: dynamoDbOptionsFromEnv(config.env).ttlIntervalMs,
+    ttlIntervalMs: options.ttlIntervalMs,
   });
   const wake = () => background.wake();
   const tables = new TableCache(config.store, config.logger);
@@ -89,6 +97,7 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
         stats,
         locks,
         tables,
+        collectionLimit: options.itemCollectionMaxBytes,
         host: req.url.host,
       };
       return dispatch(req, operations, ctx);

@@ -7,6 +7,8 @@
 //   ("ddb","tok",token)                                -> TransactWriteItems idempotency record
 //   ("ddb","tokx",expiresAtMs,token)                   -> (empty) the same record, by expiry, for GC
 //   ("ddb","gc",tableId)                               -> a dropped table's data awaiting removal
+//   ("ddb","c",tableId,h32,pk,shard)                   -> bytes of one shard of an item collection
+//                                                         (tables with a local secondary index)
 //
 // h32 is a 32-bit hash of the partition key: Scan walks the table in hash order (as DynamoDB
 // does) and parallel-scan segments are even slices of the hash space. Table ids are unique per
@@ -131,7 +133,16 @@ export function indexPartitionPrefix(tableId: string, index: string, ipk: Attrib
   return [ROOT, "x", tableId, index, partitionHash(ipk), partitionElement(ipk)];
 }
 export function tableDataRanges(tableId: string): { start: Uint8Array; end: Uint8Array }[] {
-  return [tupleRange([ROOT, "i", tableId]), tupleRange([ROOT, "x", tableId]), tupleRange([ROOT, "e", tableId])];
+  return [tupleRange([ROOT, "i", tableId]), tupleRange([ROOT, "x", tableId]), tupleRange([ROOT, "e", tableId]), tupleRange([ROOT, "c", tableId])];
+}
+
+/** One shard of the size counter of the item collection of partition key `pk`. */
+export function collectionShardKey(tableId: string, pk: AttributeValue, shard: number): Uint8Array {
+  return encodeTuple([ROOT, "c", tableId, partitionHash(pk), partitionElement(pk), shard]);
+}
+/** Every shard of that counter. */
+export function collectionRange(tableId: string, pk: AttributeValue): { start: Uint8Array; end: Uint8Array } {
+  return tupleRange([ROOT, "c", tableId, partitionHash(pk), partitionElement(pk)]);
 }
 
 /** An item's TTL entry: expiry in whole epoch seconds, then the item's storage key. */

@@ -9,9 +9,10 @@ import { decodeJson } from "../keyspace.ts";
 import { readItem, writeItem } from "../storage/items.ts";
 import { indexKeyError, storageKey, type TableRecord } from "../storage/table.ts";
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
-import { resourceNotFound, validationError } from "../wire/errors.ts";
+import { itemCollectionSizeLimitExceeded, resourceNotFound, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
-import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { requireTable, trackItemCollection, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { collectionMetrics, hasLocalIndex } from "../storage/collections.ts";
 import { attributesToGetPaths, bindExpressions, checkItemValues, duplicateAttributesToGet, expressionParamsError } from "./expressions.ts";
 import { checkItemKey, checkKey, emptyKeyValueError, itemKeyTypeError, keyOf } from "./keys.ts";
 
@@ -164,19 +165,21 @@ export async function batchWriteItem(ctx: OpContext, data: Input): Promise<Outpu
           if (!t) return undefined;
           const old = await readItem(txn, t, key);
           if (next && indexKeyError(t, next)) return { old, writes: [], invalid: indexKeyError(t, next) };
-          return { old, writes: old || next ? writeItem(txn, t, key, old, next) : [], invalid: undefined };
+          const k = storageKey(t, key);
+          const coll = old || next ? await trackItemCollection(ctx, txn, t, key, k, old, next) : undefined;
+          if (coll?.exceeded) return { old, writes: [], invalid: undefined, exceeded: true };
+          return { old, writes: old || next ? writeItem(txn, t, key, old, next, k) : [], invalid: undefined, collection: coll?.size };
         },
         { signal: ctx.signal, family: "ddb.item" },
       ));
       if (!res) throw resourceNotFound();
       if (res.invalid) throw validationError(res.invalid);
+      if (res.exceeded) throw itemCollectionSizeLimitExceeded();
       const c = (capacity[name] ??= newCapacity());
       c.table += writeUnits(Math.max(res.old ? itemSize(res.old) : 0, next ? itemSize(next) : 0));
       addIndexWrites(c, res.writes);
-      if (data.ReturnItemCollectionMetrics === "SIZE" && table0.indexes.some((i) => !i.global)) {
-        const h = table0.keySchema[0]!.AttributeName;
-        (metrics[name] ??= []).push({ ItemCollectionKey: { [h]: key[h] }, SizeEstimateRangeGB: [0, 1] });
-      }
+      if (data.ReturnItemCollectionMetrics === "SIZE" && hasLocalIndex(table0))
+        (metrics[name] ??= []).push(collectionMetrics(table0, key, res.collection ?? 0));
     } catch (err) {
       const reason = errorReason(err);
       if (reason === "other") throw err;

@@ -9,10 +9,11 @@ import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
 import { attrType, indexKeyError, storageKey, updatedIndexKeyError, type TableRecord } from "../storage/table.ts";
 import { checkAttributeValue, itemSize, MAX_ITEM_BYTES, typeOf, valueOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
 import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.ts";
-import { conditionalCheckFailed, DdbError, resourceNotFound, validationError } from "../wire/errors.ts";
+import { conditionalCheckFailed, DdbError, itemCollectionSizeLimitExceeded, resourceNotFound, validationError } from "../wire/errors.ts";
 import type { Txn } from "../../../kvclient/store.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits } from "./capacity.ts";
-import { cachedTable, rawOutput, requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { cachedTable, rawOutput, requireTable, trackItemCollection, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { collectionMetrics, hasLocalIndex } from "../storage/collections.ts";
 
 const ITEM_OPEN = Buffer.from('{"Item":');
 const CLOSE = Buffer.from("}");
@@ -33,12 +34,11 @@ type Outcome =
   | { kind: "error"; error: DdbError }
   | { kind: "failed"; old?: Item }
   | { kind: "invalid"; message: string }
-  | { kind: "done"; old?: Item; next?: Item; writes: IndexWrite[]; paths?: ResolvedPath[] };
+  | { kind: "done"; old?: Item; next?: Item; writes: IndexWrite[]; paths?: ResolvedPath[]; collection?: number };
 
-function itemCollectionMetrics(data: Input, table: TableRecord, key: Item): Output {
-  if (data.ReturnItemCollectionMetrics !== "SIZE" || !table.indexes.some((i) => !i.global)) return {};
-  const h = table.keySchema[0]!.AttributeName;
-  return { ItemCollectionMetrics: { ItemCollectionKey: { [h]: key[h] }, SizeEstimateRangeGB: [0, 1] } };
+function itemCollectionMetrics(data: Input, table: TableRecord, key: Item, size: number | undefined): Output {
+  if (data.ReturnItemCollectionMetrics !== "SIZE" || !hasLocalIndex(table)) return {};
+  return { ItemCollectionMetrics: collectionMetrics(table, key, size ?? 0) };
 }
 
 function capacityFor(data: Input, table: TableRecord, old: Item | undefined, next: Item | undefined, writes: IndexWrite[]): Output {
@@ -150,13 +150,15 @@ export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     const idx = indexKeyError(t, item);
     if (idx) return { kind: "invalid", message: idx };
-    return { kind: "done", old, next: item, writes: writeItem(txn, t, key, old, item, keyBytes(key)) };
+    const coll = await trackItemCollection(ctx, txn, t, key, keyBytes(key), old, item);
+    if (coll?.exceeded) return { kind: "error", error: itemCollectionSizeLimitExceeded() };
+    return { kind: "done", old, next: item, writes: writeItem(txn, t, key, old, item, keyBytes(key)), collection: coll?.size };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");
   const res: Output = {};
   if (data.ReturnValues === "ALL_OLD" && out.old) res.Attributes = out.old;
-  Object.assign(res, capacityFor(data, out.table!, out.old, out.next, out.writes), itemCollectionMetrics(data, out.table!, key));
+  Object.assign(res, capacityFor(data, out.table!, out.old, out.next, out.writes), itemCollectionMetrics(data, out.table!, key, out.collection));
   return res;
 }
 
@@ -175,13 +177,14 @@ export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
     checkKey(t, key);
     const old = await readOld(key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
-    return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined, keyBytes(key)) : [] };
+    const coll = old ? await trackItemCollection(ctx, txn, t, key, keyBytes(key), old, undefined) : undefined;
+    return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined, keyBytes(key)) : [], collection: coll?.size };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");
   const res: Output = {};
   if (data.ReturnValues === "ALL_OLD" && out.old) res.Attributes = out.old;
-  Object.assign(res, capacityFor(data, out.table!, out.old, undefined, out.writes), itemCollectionMetrics(data, out.table!, key));
+  Object.assign(res, capacityFor(data, out.table!, out.old, undefined, out.writes), itemCollectionMetrics(data, out.table!, key, out.collection));
   return res;
 }
 
@@ -320,7 +323,9 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
       const onlyDeletes = Object.values(attributeUpdates).every((u) => u.Action === "DELETE");
       if (onlyDeletes) return { kind: "done", old, writes: [], paths };
     }
-    return { kind: "done", old, next, writes: writeItem(txn, t, key, old, next, keyBytes(key)), paths };
+    const coll = await trackItemCollection(ctx, txn, t, key, keyBytes(key), old, next);
+    if (coll?.exceeded) return { kind: "error", error: itemCollectionSizeLimitExceeded() };
+    return { kind: "done", old, next, writes: writeItem(txn, t, key, old, next, keyBytes(key)), paths, collection: coll?.size };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");
@@ -336,6 +341,6 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
     const a = project(out.next, paths);
     if (Object.keys(a).length) res.Attributes = a;
   }
-  Object.assign(res, capacityFor(data, out.table!, out.old, out.next, out.writes), itemCollectionMetrics(data, out.table!, key));
+  Object.assign(res, capacityFor(data, out.table!, out.old, out.next, out.writes), itemCollectionMetrics(data, out.table!, key, out.collection));
   return res;
 }

@@ -11,9 +11,9 @@ import { decodeJson, encodeJson, tokenExpiryKey, tokenKey } from "../keyspace.ts
 import { readItem, writeItem, type IndexWrite } from "../storage/items.ts";
 import { indexKeyProblem, storageKey, updatedIndexKeyError, type TableRecord } from "../storage/table.ts";
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
-import { idempotentMismatch, resourceNotFound, transactionCanceled, validationError } from "../wire/errors.ts";
+import { COLLECTION_SIZE_EXCEEDED, idempotentMismatch, resourceNotFound, transactionCanceled, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
-import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { requireTable, trackItemCollection, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
 import { bindExpressions, checkItemValues } from "./expressions.ts";
 import { checkKey, checkKeySizes, emptyKeyValueError, itemKeyTypeError, keyMatchesSchema, keyOf } from "./keys.ts";
 
@@ -183,8 +183,20 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
       });
       if (emptyIndexUpdate) return { kind: "invalid", message: emptyIndexUpdate };
       if (failed) return { kind: "canceled", reasons };
+      // Item collections, one action after another (two may share a counter shard). A write
+      // that would overflow its collection cancels the whole transaction: thrown, so that
+      // nothing buffered so far commits.
+      const keys = actions.map((a) => storageKey(tables[a.tableName]!, a.key));
+      for (let i = 0; i < actions.length; i++) {
+        const a = actions[i]!;
+        if (a.kind === "ConditionCheck") continue;
+        const next = a.kind === "Delete" ? undefined : nexts[i];
+        if (!olds[i] && !next) continue;
+        const coll = await trackItemCollection(ctx, txn, tables[a.tableName]!, a.key, keys[i]!, olds[i], next);
+        if (coll?.exceeded) throw new CollectionOverflow(i);
+      }
       const writes = actions.map((a, i) =>
-        a.kind === "ConditionCheck" ? [] : writeItem(txn, tables[a.tableName]!, a.key, olds[i], a.kind === "Delete" ? undefined : nexts[i]),
+        a.kind === "ConditionCheck" ? [] : writeItem(txn, tables[a.tableName]!, a.key, olds[i], a.kind === "Delete" ? undefined : nexts[i], keys[i]),
       );
       const result: TxnOutcome = { kind: "ok", olds, nexts, writes, tables };
       if (token) {
@@ -195,7 +207,12 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
       return result;
     },
     { signal: ctx.signal, family: "ddb.transact" },
-  ));
+  )).catch((err: unknown) => {
+    if (!(err instanceof CollectionOverflow)) throw err;
+    throw transactionCanceled(
+      actions.map((_, i) => (i === err.action ? { Code: "ItemCollectionSizeLimitExceeded", Message: COLLECTION_SIZE_EXCEEDED } : { Code: "None" })),
+    );
+  });
   switch (outcome.kind) {
     case "missing":
       throw resourceNotFound();
@@ -228,6 +245,13 @@ function responseOf(data: Input, r: Extract<TxnOutcome, { kind: "ok" }>): Output
     out.ConsumedCapacity = Object.entries(per).map(([name, c]) => consumedCapacity(data.ReturnConsumedCapacity, name, c));
   }
   return out;
+}
+
+/** Thrown out of a transaction body: action `action` would overflow its item collection. */
+class CollectionOverflow extends Error {
+  constructor(readonly action: number) {
+    super("item collection size limit exceeded");
+  }
 }
 
 // ---- TransactGetItems ----

@@ -8,6 +8,7 @@ import type { Store } from "../../../kvclient/store.ts";
 import { decodeJson, encodeJson, gcRange, itemsRange, keyAfter, tableKey, tablesRange, tokenExpiriesBefore, tokenKey, ttlEntriesBetween } from "../keyspace.ts";
 import { compareBytes, decodeTuple } from "../../../kvclient/tuple.ts";
 import { writeItem } from "./items.ts";
+import { trackCollection } from "./collections.ts";
 import { indexEntry, projectForIndex, ttlEntry, type TableRecord } from "./table.ts";
 import type { Item } from "../types/attribute-value.ts";
 import { parseDec, formatDec } from "../types/number.ts";
@@ -257,7 +258,8 @@ export class Background {
               const raw = await txn.get(itemKeyBytes);
               const item = raw ? decodeJson<Item>(raw) : undefined;
               if (item && isExpired(item, attr, Date.now() / 1000)) {
-                writeItem(txn, cur, item, item, undefined);
+                await trackCollection(store, this.signal, txn, cur, item, itemKeyBytes, item, undefined, Infinity);
+                writeItem(txn, cur, item, item, undefined, itemKeyBytes);
                 continue;
               }
               // Not (yet) expired: keep the entry only if it is still the item's own.

@@ -66,6 +66,10 @@ export function idempotentMismatch(): DdbError {
     "Message",
   );
 }
+export const COLLECTION_SIZE_EXCEEDED = "Collection size exceeded";
+export function itemCollectionSizeLimitExceeded(): DdbError {
+  return new DdbError("ItemCollectionSizeLimitExceededException", COLLECTION_SIZE_EXCEEDED);
+}
 export function limitExceeded(message: string): DdbError {
   return new DdbError("LimitExceededException", message);
 }
