@@ -14,7 +14,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, openSync, closeSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
@@ -33,9 +33,10 @@ import { noop } from "cockatiel";
  *   default never compacts), so churned chunks and messages would fill the quota. One
  *   minute of history comfortably outlives any kvclient transaction (10 s bound) and watch
  *   reconnect gap; a transaction whose pinned revision was compacted simply retries.
- * - experimental-watch-progress-notify-interval 2s: progress notifications let kvclient
- *   tell a live but silent watch stream from a deaf one and replace the latter
- *   (kvclient/etcd/watch.ts); the default (10 min) would leave a deaf stream unnoticed.
+ * - experimental-watch-progress-notify-interval 2s: progress notifications tell kvclient
+ *   which revision a watch stream's member has reached, so it can replace a stream that is
+ *   deaf or left behind (kvclient/etcd/watch.ts); the default (10 min) would leave such a
+ *   stream unnoticed.
  * Heartbeat and election timeouts stay at etcd's defaults (100 ms / 1000 ms): this machine
  * is 2 cores shared by many processes, and shorter timeouts cause spurious elections under
  * load, which would make failover tests flaky rather than faster.
@@ -79,6 +80,13 @@ export interface EtcdCluster {
   stop(member: EtcdMember): Promise<void>;
   pause(member: EtcdMember): void;
   resume(member: EtcdMember): void;
+  /**
+   * Cut `member` off from its peers while it keeps running and serving clients: nothing
+   * its peers send reaches it (it still talks to them). Only with `peerProxies`.
+   */
+  isolate(member: EtcdMember): void;
+  /** Undo isolate. */
+  heal(member: EtcdMember): void;
   /** Stop (if running) and start again on the same ports and data dir. */
   restart(member: EtcdMember): Promise<void>;
   waitForLeader(timeoutMs?: number): Promise<EtcdMember>;
@@ -92,6 +100,13 @@ export interface StartOptions {
   extraFlags?: string[];
   /** How long to wait for the first leader (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * Route the traffic each member receives from its peers through a proxy in this process,
+   * so that isolate() can cut a member off from its cluster without stopping it. A member
+   * cut off this way is the "alive but left behind" member that kvclient must survive: it
+   * keeps answering clients at the revision it last applied.
+   */
+  peerProxies?: boolean;
 }
 
 const STOP_GRACE_MS = 1_500;
@@ -116,6 +131,9 @@ interface MemberState {
   name: string;
   clientPort: number;
   peerPort: number;
+  /** The peer URL port its peers dial: peerPort, or its proxy's port. */
+  advertisedPeerPort: number;
+  proxy: (PeerProxy & { sweep(): void }) | undefined;
   dataDir: string;
   proc: ChildProcess | undefined;
   exited: Promise<void>;
@@ -157,11 +175,18 @@ async function startOnce(opts: StartOptions): Promise<EtcdCluster> {
   mkdirSync(join(dir, "pids"));
   const token = `kvtest-${process.pid}-${Date.now()}`;
   const states: MemberState[] = [];
+  const isolatedIds = new Set<string>();
   for (let i = 0; i < n; i++) {
+    const peerPort = await freePort();
+    const proxy = opts.peerProxies
+      ? await startPeerProxy(peerPort, (id) => isolatedIds.has(id), () => states[i]?.memberId ?? "")
+      : undefined;
     states.push({
       name: `m${i}`,
       clientPort: await freePort(),
-      peerPort: await freePort(),
+      peerPort,
+      advertisedPeerPort: proxy?.port ?? peerPort,
+      proxy,
       dataDir: join(dir, `m${i}.etcd`),
       proc: undefined,
       exited: Promise.resolve(),
@@ -169,7 +194,7 @@ async function startOnce(opts: StartOptions): Promise<EtcdCluster> {
       paused: false,
     });
   }
-  const initialCluster = states.map((s) => `${s.name}=http://127.0.0.1:${s.peerPort}`).join(",");
+  const initialCluster = states.map((s) => `${s.name}=http://127.0.0.1:${s.advertisedPeerPort}`).join(",");
   const extra = opts.extraFlags ?? [];
 
   const watchdog = spawnWatchdog(dir);
@@ -184,7 +209,7 @@ async function startOnce(opts: StartOptions): Promise<EtcdCluster> {
         `--listen-client-urls=http://127.0.0.1:${s.clientPort}`,
         `--advertise-client-urls=http://127.0.0.1:${s.clientPort}`,
         `--listen-peer-urls=http://127.0.0.1:${s.peerPort}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${s.peerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${s.advertisedPeerPort}`,
         `--initial-cluster=${initialCluster}`,
         `--initial-cluster-token=${token}`,
         "--initial-cluster-state=new",
@@ -255,7 +280,7 @@ async function startOnce(opts: StartOptions): Promise<EtcdCluster> {
   const view = (s: MemberState): EtcdMember => ({
     name: s.name,
     clientUrl: `http://127.0.0.1:${s.clientPort}`,
-    peerUrl: `http://127.0.0.1:${s.peerPort}`,
+    peerUrl: `http://127.0.0.1:${s.advertisedPeerPort}`,
     get pid() {
       return s.proc?.pid ?? 0;
     },
@@ -321,6 +346,18 @@ async function startOnce(opts: StartOptions): Promise<EtcdCluster> {
       if (isRunning(s)) s.proc!.kill("SIGCONT");
       s.paused = false;
     },
+    isolate(m) {
+      const s = stateOf(m);
+      if (!s.proxy) throw new Error("isolate() needs a cluster started with peerProxies");
+      if (!s.memberId) throw new Error(`member id of ${s.name} not known yet`);
+      isolatedIds.add(s.memberId);
+      for (const x of states) x.proxy?.sweep();
+    },
+    heal(m) {
+      const s = stateOf(m);
+      if (!s.proxy) throw new Error("heal() needs a cluster started with peerProxies");
+      isolatedIds.delete(s.memberId);
+    },
     async restart(m) {
       const s = stateOf(m);
       await terminate(s, "SIGTERM", STOP_GRACE_MS);
@@ -331,6 +368,7 @@ async function startOnce(opts: StartOptions): Promise<EtcdCluster> {
       if (closed) return;
       closed = true;
       await Promise.all(states.map((s) => terminate(s, "SIGTERM", STOP_GRACE_MS)));
+      for (const s of states) s.proxy?.close();
       try {
         watchdog.kill("SIGKILL");
       } catch {
@@ -355,6 +393,79 @@ async function startOnce(opts: StartOptions): Promise<EtcdCluster> {
     await cluster.close();
     throw err;
   }
+}
+
+interface PeerProxy {
+  port: number;
+  close(): void;
+}
+
+/**
+ * A relay on 127.0.0.1 (a port the kernel picks) to a member's peer listener. It drops
+ * traffic while the member, or the peer that sent the request, is isolated. Peer traffic
+ * flows both ways over connections either side dials (etcd streams are GETs the receiver
+ * opens, with POSTs as the fallback), so a member is cut off only if both what reaches it
+ * and what it opens towards others are dropped; each peer request names its sender in
+ * X-Server-From, which the relay reads before connecting.
+ */
+async function startPeerProxy(target: number, isolated: (memberId: string) => boolean, self: () => string): Promise<PeerProxy & { sweep(): void }> {
+  const conns = new Set<{ inbound: Socket; outbound?: Socket; from?: string }>();
+  const cutOff = (from: string | undefined) => isolated(self()) || (from !== undefined && isolated(from));
+  const server: Server = createServer((inbound) => {
+    const conn: { inbound: Socket; outbound?: Socket; from?: string } = { inbound };
+    conns.add(conn);
+    const drop = () => {
+      conns.delete(conn);
+      inbound.destroy();
+      conn.outbound?.destroy();
+    };
+    inbound.on("error", drop);
+    inbound.on("close", drop);
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf("\r\n\r\n");
+      if (end < 0 && head.length < 16 * 1024) return;
+      inbound.off("data", onData);
+      const m = /\r\nx-server-from: *([0-9a-f]+)/i.exec(head.subarray(0, end < 0 ? head.length : end).toString("latin1"));
+      // etcd writes member ids in hex here; the harness knows them in decimal.
+      conn.from = m ? BigInt(`0x${m[1]}`).toString() : undefined;
+      if (cutOff(conn.from)) return drop();
+      const outbound = connect(target, "127.0.0.1");
+      conn.outbound = outbound;
+      outbound.on("error", drop);
+      outbound.on("close", drop);
+      outbound.write(head);
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+    };
+    inbound.on("data", onData);
+  });
+  server.unref();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const addr = server.address();
+  return {
+    port: typeof addr === "object" && addr ? addr.port : 0,
+    /** Drop open connections that isolation now forbids. */
+    sweep() {
+      for (const c of [...conns]) if (cutOff(c.from)) {
+        conns.delete(c);
+        c.inbound.destroy();
+        c.outbound?.destroy();
+      }
+    },
+    close() {
+      for (const c of conns) {
+        c.inbound.destroy();
+        c.outbound?.destroy();
+      }
+      conns.clear();
+      server.close();
+    },
+  };
 }
 
 function tail(file: string): string {
