@@ -118,11 +118,12 @@ class EtcdStore implements Store, TxnBackend {
     // noticed; HTTP/2 pings find it. 10 s stays above etcd's --grpc-keepalive-min-time (5 s),
     // below which it answers pings with GOAWAY.
     this.watchClients = {
-      // Each stream opens on the member the channel treats as leader: after a leader change
-      // a follower was seen to stop applying for tens of seconds, and a stream on it falls
-      // behind; the leader is never behind. A replaced stream asks again.
-      open: () => {
-        const watchOptions = etcd3Options([opts.endpoints[this.channel.pick()]!], maxReceiveBytes);
+      members: opts.endpoints.length,
+      // Among members equally fit for a stream, the one the channel treats as leader: the
+      // leader is never behind. watch.ts checks every member's status before choosing.
+      preferred: () => this.channel.pick(),
+      open: (member) => {
+        const watchOptions = etcd3Options([opts.endpoints[member]!], maxReceiveBytes);
         const c = new Etcd3({
           ...watchOptions,
           grpcOptions: { ...watchOptions.grpcOptions, "grpc.keepalive_time_ms": 10_000, "grpc.keepalive_timeout_ms": 3_000 },
@@ -133,6 +134,10 @@ class EtcdStore implements Store, TxnBackend {
       release: (c) => {
         this.openWatchClients.delete(c);
         c.close();
+      },
+      status: (member, deadline) => {
+        if (this.closed) return Promise.reject(new UnavailableError("watch: store is closed"));
+        return this.channel.clients[member]!.maintenance.status({ deadline });
       },
       progressEveryMs: opts.watchProgressMs ?? DEFAULT_WATCH_PROGRESS_MS,
     };
@@ -315,8 +320,8 @@ class EtcdStore implements Store, TxnBackend {
 
   watch(prefix: Uint8Array, signal: AbortSignal): AsyncIterable<WatchEvent> {
     return watchPrefix(this.watchClients, join(this.prefix, prefix), this.prefix.length, signal, async (s) => {
-      const resp = await this.range({ key: this.leaderProbeKey, count_only: true }, { signal: s }, "watch start");
-      return resp.header.revision;
+      const resp = await this.range({ key: this.leaderProbeKey, count_only: true }, { signal: s }, "watch head");
+      return { revision: BigInt(resp.header.revision), clusterId: resp.header.cluster_id };
     });
   }
 
