@@ -3,6 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { AwsError } from "../adapters/aws/errors.ts";
 import type { ServiceAdapter, ServiceName, ServiceRequest } from "../adapters/aws/service.ts";
@@ -55,10 +56,33 @@ async function bufferedBody(req: Request, headers: Headers): Promise<Uint8Array 
   return new Uint8Array(await req.arrayBuffer());
 }
 
+const CONNECTION_SIGNAL = Symbol("connection signal");
+
+/**
+ * The signal a request hands to the store: it aborts when the client's connection closes,
+ * which is when the client goes away and when shutdown destroys the connections still open
+ * after the grace period. One per connection, made on first use: an AbortController costs
+ * ~2.5 µs, and a keep-alive connection carries one request at a time, so a signal per
+ * request (node-server's req.signal) would pay that on every request for nothing.
+ * (An AbortSignal.any per request would cost more still.)
+ */
+function connectionSignal(socket: Socket & { [CONNECTION_SIGNAL]?: AbortSignal }): AbortSignal {
+  let signal = socket[CONNECTION_SIGNAL];
+  if (signal === undefined) {
+    const controller = new AbortController();
+    if (socket.destroyed) controller.abort(new DOMException("The client closed the connection", "AbortError"));
+    else socket.once("close", () => controller.abort(new DOMException("The client closed the connection", "AbortError")));
+    signal = socket[CONNECTION_SIGNAL] = controller.signal;
+  }
+  return signal;
+}
+
 export function createEdge(deps: EdgeDeps): EdgeHandler {
   const { adapters, credentials, region, accountId, metrics, logger } = deps;
 
-  async function dispatch(req: Request, headers: Headers, url: URL, rawTarget: string | undefined, route: Route, only: ServiceName | undefined, requestId: string, sreqOut: { operation?: string }): Promise<Response> {
+  async function dispatch(req: Request, headers: Headers, url: URL, node: NodeBindings, route: Route, only: ServiceName | undefined, requestId: string, sreqOut: { operation?: string }): Promise<Response> {
+    const rawTarget = node.incoming.url;
+    const socket = node.incoming.socket;
     if (route.service === "unsupported") {
       throw new AwsError("UnknownServiceException", `The gateway does not serve '${route.scopeService}'`, { status: 400 });
     }
@@ -94,12 +118,8 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
       principal: auth.principal,
       signing: auth.signing,
       requestId,
-      // node-server aborts req.signal when the socket closes: when the client goes away,
-      // and when shutdown destroys the connections still open after the grace period.
-      // Built only if the adapter asks: an AbortController costs ~2.5 µs, and many
-      // requests never need one. (An AbortSignal.any per request would cost more still.)
       get signal() {
-        return req.signal;
+        return connectionSignal(socket);
       },
     };
     try {
@@ -125,7 +145,7 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     let res: Response;
     let failure: unknown;
     try {
-      res = await dispatch(req, headers, url, node.incoming.url, route, only, requestId, op);
+      res = await dispatch(req, headers, url, node, route, only, requestId, op);
     } catch (err) {
       failure = err;
       res = renderError(route, err instanceof AwsError ? err : internalError(route), requestId, req.method);
