@@ -104,7 +104,8 @@ export class S3Adapter implements ServiceAdapter {
       this.ctx.logger.error({ err, requestId: req.requestId, op: req.operation }, "s3: unexpected error");
       aws = S3Errors.internalError();
     }
-    if (req.body && !req.body.locked) req.body.cancel().catch(() => {});
+    // A body the gateway buffered (`bytes`) has nothing left to cancel; asking for it would build a stream.
+    if (req.bytes === undefined && req.body && !req.body.locked) req.body.cancel().catch(() => {});
     return s3ErrorResponse(aws, req.requestId, req.method);
   }
 }

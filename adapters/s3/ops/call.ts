@@ -34,7 +34,7 @@ export const MAX_XML_BODY = 4 * 1024 * 1024;
 
 /** Read a small body whole and verify Content-MD5 and any x-amz-checksum-* it carries. */
 export async function readVerifiedBody(call: S3Call, maxBytes: number): Promise<Uint8Array> {
-  const bytes = await readSmallBody(call.req.body, maxBytes);
+  const bytes = call.req.bytes !== undefined ? boundedBytes(call.req.bytes, maxBytes) : await readSmallBody(call.req.body, maxBytes);
   verifyContentMd5(call.headers, bytes);
   const cs = parseChecksumRequest(call.headers);
   if (cs) {
@@ -48,6 +48,12 @@ export async function readVerifiedBody(call: S3Call, maxBytes: number): Promise<
       if (actual !== expected) throw S3Errors.badDigestChecksum(cs.algorithm);
     }
   }
+  return bytes;
+}
+
+/** A body the gateway already read and verified, held to the same limit as a streamed one. */
+function boundedBytes(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  if (bytes.length > maxBytes) throw S3Errors.malformedXml();
   return bytes;
 }
 

@@ -20,7 +20,7 @@ import { headerName, parseAlgorithm, parseChecksumRequest, parseContentMd5 } fro
 import { parseCopySource, parseCopySourceRange } from "../wire/copy-source.ts";
 import { asArray, isoDate, textOf, xmlResponse } from "../wire/xml-io.ts";
 import { compositeChecksum, fullObjectChecksum, isCrc } from "../../aws/checksums.ts";
-import { bodyPieces, releaseLease, writeChunks } from "../storage/chunk-writer.ts";
+import { releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
 import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";
@@ -99,17 +99,21 @@ export async function createMultipartUpload(call: S3Call): Promise<Response> {
 }
 
 /** Make a written part visible under its upload, replacing any earlier part of that number. */
-async function commitPart(ctx: S3Context, call: S3Call, uploadId: string, part: PartRecord): Promise<void> {
+async function commitPart(ctx: S3Context, call: S3Call, uploadId: string, part: PartRecord, written?: WrittenData): Promise<void> {
   await ctx.store.transact(
     async (txn) => {
       const raw = await txn.get(keys.upload(call.bucket, call.key, uploadId));
       if (!raw) throw S3Errors.noSuchUpload(uploadId);
       const up = decodeRecord<UploadRecord>(raw);
       if (up.completing) throw S3Errors.noSuchUpload(uploadId);
-      const leaseRaw = await txn.get(keys.gc(part.segment.id));
-      const lease = leaseRaw ? decodeRecord<GcEntry>(leaseRaw) : undefined;
-      if (!lease || lease.kind !== "lease" || lease.due <= Date.now()) throw new LeaseExpiredError(part.segment.id);
-      txn.delete(keys.gc(part.segment.id));
+      if (written?.leased !== false) {
+        const leaseRaw = await txn.get(keys.gc(part.segment.id));
+        const lease = leaseRaw ? decodeRecord<GcEntry>(leaseRaw) : undefined;
+        if (!lease || lease.kind !== "lease" || lease.due <= Date.now()) throw new LeaseExpiredError(part.segment.id);
+        txn.delete(keys.gc(part.segment.id));
+      }
+      // The part's last chunk lands with the record that makes it reachable.
+      if (written?.tail) txn.put(written.tail.key, written.tail.bytes);
       const oldRaw = await txn.get(keys.part(uploadId, part.partNumber));
       if (oldRaw) {
         const old = decodeRecord<PartRecord>(oldRaw);
@@ -140,11 +144,12 @@ export async function uploadPart(call: S3Call): Promise<Response> {
   }
   const effective = csReq ?? (upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : undefined);
   const digests = bodyDigests(effective);
-  const written = await writeChunks(ctx, bodyPieces(req.body, call.signal), {
+  const written = await writeChunks(ctx, requestPieces(req, call.signal), {
     signal: call.signal,
     digests: digests.list,
     expectedLength: req.contentLength,
     maxBytes: MAX_PUT_BYTES,
+    holdTail: true,
   });
   try {
     const v = await verifyDigests(digests, md5Header, req.trailers);
@@ -156,7 +161,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
       segment: written.segment,
       checksum: v.checksum,
     };
-    await commitPart(ctx, call, uploadId, part);
+    await commitPart(ctx, call, uploadId, part, written);
     const out = new Headers({ etag: `"${part.etag}"` });
     if (part.checksum) out.set(headerName(part.checksum.algorithm), part.checksum.value);
     return emptyResponse(200, out);

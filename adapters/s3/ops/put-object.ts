@@ -6,9 +6,9 @@ import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
 import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
 import { parseWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
-import { checksumHeaders, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
+import { checksumHeaderRecord, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
 import { newDigest, type Digest } from "../storage/hashing.ts";
-import { bodyPieces, releaseLease, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { readWholeBody, releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { emptyResponse, requireBucket, type S3Call } from "./call.ts";
 import { keys, INLINE_MAX_BYTES } from "../keyspace.ts";
@@ -79,11 +79,12 @@ export async function putObject(call: S3Call): Promise<Response> {
     if (cur) throw S3Errors.preconditionFailed("If-None-Match");
   }
   const digests = bodyDigests(csReq);
-  const written: WrittenData = await writeChunks(ctx, bodyPieces(req.body, call.signal), {
+  const written: WrittenData = await writeChunks(ctx, requestPieces(req, call.signal), {
     signal: call.signal,
     digests: digests.list,
     expectedLength: req.contentLength,
     maxBytes: MAX_PUT_BYTES,
+    holdTail: true,
   });
   try {
     const v = await verifyDigests(digests, md5Header, req.trailers);
@@ -103,13 +104,17 @@ export async function putObject(call: S3Call): Promise<Response> {
       bucket: call.bucket,
       key: call.key,
       manifest,
-      leases: [written.segment.id],
+      leases: written.leased ? [written.segment.id] : [],
       conditions,
       signal: call.signal,
+      // The last chunk lands with the manifest that makes it reachable.
+      also: written.tail
+        ? async (txn) => {
+            txn.put(written.tail!.key, written.tail!.bytes);
+          }
+        : undefined,
     });
-    const out = new Headers({ etag: `"${manifest.etag}"` });
-    checksumHeaders(checksum, out);
-    return emptyResponse(200, out);
+    return putResponse(manifest.etag, checksum);
   } catch (err) {
     await releaseLease(ctx, written.segment.id);
     throw leaseExpiredToS3(err);
@@ -127,24 +132,19 @@ interface PutInputs {
 /**
  * A body that fits one chunk is read into memory (at most one chunk) and committed with its
  * manifest in a single transaction: no lease is needed when data and manifest land together.
+ * Up to INLINE_MAX_BYTES the bytes live in the manifest record itself (no chunk key).
  */
 async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
   const { ctx, req } = call;
   const digests = bodyDigests(p.csReq);
-  const pieces: Uint8Array[] = [];
-  let size = 0;
-  for await (const piece of bodyPieces(req.body, call.signal)) {
-    size += piece.length;
-    if (size > ctx.chunkBytes || (req.contentLength !== undefined && size > req.contentLength)) throw S3Errors.incompleteBody();
-    for (const d of digests.list) d.update(piece);
-    pieces.push(piece);
-  }
+  const data = await readWholeBody(req, Math.min(ctx.chunkBytes, req.contentLength ?? ctx.chunkBytes), call.signal);
+  const size = data.length;
   if (req.contentLength !== undefined && size !== req.contentLength) throw S3Errors.incompleteBody();
+  for (const d of digests.list) d.update(data);
   const v = await verifyDigests(digests, p.md5Header, req.trailers);
   const checksum: StoredChecksum | undefined = v.checksum ? { ...v.checksum, type: "FULL_OBJECT" } : undefined;
-  const segment: Segment = { id: newId(), size, chunkBytes: ctx.chunkBytes };
-  const data = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   const inline = size <= INLINE_MAX_BYTES;
+  const segment: Segment | undefined = size > 0 && !inline ? { id: newId(), size, chunkBytes: ctx.chunkBytes } : undefined;
   const manifest: ObjectManifest = {
     size,
     etag: v.md5Hex,
@@ -154,7 +154,7 @@ async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
     tags: p.tags && p.tags.length ? p.tags : undefined,
     ownerId: req.principal.ownerId,
     ownerName: req.principal.displayName,
-    segments: size > 0 && !inline ? [segment] : [],
+    segments: segment ? [segment] : [],
     inline: size > 0 && inline ? data : undefined,
   };
   await commitManifest(ctx, {
@@ -164,11 +164,18 @@ async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
     leases: [],
     conditions: p.conditions,
     signal: call.signal,
-    also: async (txn) => {
-      if (manifest.segments.length > 0) txn.put(keys.chunk(segment.id, 0), data);
-    },
+    also: segment
+      ? async (txn) => {
+          txn.put(keys.chunk(segment.id, 0), data);
+        }
+      : undefined,
   });
-  const out = new Headers({ etag: `"${manifest.etag}"` });
-  checksumHeaders(checksum, out);
+  return putResponse(manifest.etag, checksum);
+}
+
+/** PutObject's answer: plain header records take node-server's fast path (no fetch Headers). */
+function putResponse(etag: string, checksum: StoredChecksum | undefined): Response {
+  const out: Record<string, string> = { etag: `"${etag}"` };
+  checksumHeaderRecord(checksum, out);
   return emptyResponse(200, out);
 }

@@ -97,6 +97,24 @@ export async function* objectBytes(
 }
 
 /**
+ * Bytes [start, end) read whole when they lie in a single chunk (every object up to the
+ * chunk size), else undefined: such a GET answers with one buffer, with no stream
+ * machinery, and holds no more memory than one chunk of a streamed GET's read-ahead.
+ */
+export async function singleChunkBytes(
+  ctx: S3Context,
+  segments: readonly Segment[],
+  start: number,
+  end: number,
+  signal: AbortSignal,
+): Promise<Uint8Array | undefined> {
+  const refs = chunkRefs(segments, start, end);
+  const first = refs.next();
+  if (first.done || !refs.next().done) return undefined;
+  return readChunk(ctx, first.value, signal);
+}
+
+/**
  * A response body of bytes [start, end), pulled with backpressure. It outlives the
  * handler, so it owns its cancellation: the server cancels the stream when the client
  * goes away, and each store read still has the store's own bound.

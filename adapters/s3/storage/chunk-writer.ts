@@ -1,14 +1,15 @@
-// Streams a body into chunks under a fresh data id. Before the first chunk, a lease entry
-// in the GC queue claims the id; every chunk commit re-reads that lease, so once the GC
-// has taken an expired lease no further chunk can land (nothing leaks behind it). The
-// caller's manifest/part commit then deletes the lease in the same transaction that makes
-// the data reachable.
-
+// Streams a body into chunks under a fresh data id. A lease entry in the GC queue claims
+// the id, committed with the first chunk (never after it); every later chunk commit
+// re-reads that lease, so once the GC has taken an expired lease no further chunk can land
+// (nothing leaks behind it). The caller's manifest/part commit then deletes the lease in
+// the same transaction that makes the data reachable, and may carry the last chunk itself
+// (`holdTail`): an upload of N chunks costs N commits, not N + 2.
 import { keys, encodeRecord, decodeRecord, newId, type GcEntry, type Segment } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import type { Digest } from "./hashing.ts";
 import { AwsError } from "../../aws/errors.ts";
 import { S3Errors } from "../wire/errors.ts";
+import type { ServiceRequest } from "../../aws/service.ts";
 
 /** Chunk commits in flight per upload: up to 3, and at most ~4 MiB of them. */
 function maxInflight(chunkBytes: number): number {
@@ -21,6 +22,14 @@ export class LeaseLostError extends Error {}
 export interface WrittenData {
   segment: Segment;
   size: number;
+  /**
+   * Whether a lease on `segment.id` exists (the commit must check and end it). Always true
+   * without `holdTail`; with it, false when everything fit in the tail and nothing was
+   * written yet (data and manifest then land together, needing no lease).
+   */
+  leased: boolean;
+  /** With `holdTail`: the last chunk, not yet written: the caller's commit must put it. */
+  tail?: { key: Uint8Array; bytes: Uint8Array };
 }
 
 export async function openLease(ctx: S3Context, dataId: string, signal: AbortSignal): Promise<void> {
@@ -51,6 +60,18 @@ export async function releaseLease(ctx: S3Context, dataId: string): Promise<void
     // The lease still expires on its own; the GC takes it then.
     ctx.logger.warn({ err, dataId }, "s3: could not release write lease");
   }
+}
+
+/** The first chunk, with the lease that claims its (fresh, unshared) data id. */
+async function putFirstChunk(ctx: S3Context, dataId: string, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
+  const entry: GcEntry = { kind: "lease", ids: [dataId], due: Date.now() + ctx.options.writeLeaseMs };
+  await ctx.store.transact(
+    async (txn) => {
+      txn.put(keys.gc(dataId), encodeRecord(entry));
+      txn.put(keys.chunk(dataId, 0), bytes);
+    },
+    { signal, family: "s3.chunk" },
+  );
 }
 
 async function putChunk(ctx: S3Context, dataId: string, index: number, bytes: Uint8Array, signal: AbortSignal): Promise<void> {
@@ -102,30 +123,90 @@ export async function* bodyPieces(body: ReadableStream<Uint8Array> | null, signa
   }
 }
 
+/** A request's body as pieces: the buffered bytes when the gateway has them, else the stream. */
+export function requestPieces(req: ServiceRequest, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  const bytes = req.bytes;
+  if (bytes === undefined) return bodyPieces(req.body, signal);
+  return (async function* () {
+    if (bytes.length > 0) yield bytes;
+  })();
+}
+
 /**
- * Write `source` as chunks of `ctx.chunkBytes` under a new data id (lease opened here).
- * On any failure the lease is released and the error rethrown.
+ * A whole (small) body: the verified bytes when the gateway already buffered them, else read
+ * from the stream with a plain reader loop (no async generator). More than `maxBytes` is an
+ * IncompleteBody, as is any stream failure that is not already an S3 error.
+ */
+export async function readWholeBody(req: ServiceRequest, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+  if (req.bytes !== undefined) {
+    if (req.bytes.length > maxBytes) throw S3Errors.incompleteBody();
+    return req.bytes;
+  }
+  const body = req.body;
+  if (!body) return EMPTY;
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let done = false;
+  try {
+    for (;;) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        throw bodyError(err, signal);
+      }
+      if (r.done) {
+        done = true;
+        break;
+      }
+      total += r.value.length;
+      if (total > maxBytes) throw S3Errors.incompleteBody();
+      parts.push(r.value);
+    }
+  } finally {
+    if (!done) reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+  if (parts.length === 1) return parts[0]!;
+  return parts.length === 0 ? EMPTY : Buffer.concat(parts, total);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Write `source` as chunks of `ctx.chunkBytes` under a new data id, the lease opened with the
+ * first chunk (or alone, for an empty body, unless `holdTail`). With `holdTail` the last
+ * chunk is returned unwritten, for the caller's commit to put. On any failure the lease is
+ * released and the error rethrown.
  */
 export async function writeChunks(
   ctx: S3Context,
   source: AsyncIterable<Uint8Array>,
-  opts: { signal: AbortSignal; digests: Digest[]; expectedLength?: number; maxBytes?: number },
+  opts: { signal: AbortSignal; digests: Digest[]; expectedLength?: number; maxBytes?: number; holdTail?: boolean },
 ): Promise<WrittenData> {
   const dataId = newId();
   const size = ctx.chunkBytes;
-  await openLease(ctx, dataId, opts.signal);
+  // The tail shares its commit with a manifest or part record (and whatever GC entry that
+  // queues): only when a chunk leaves at least half of a commit's room for them.
+  const holdTail = opts.holdTail === true && size * 2 <= ctx.store.limits.maxRequestBytes;
   let total = 0;
   let index = 0;
   let buf = new Uint8Array(size);
   let fill = 0;
   // A few chunk commits stay in flight while the next chunk is read from the client: a
   // replicated store's round trips overlap, and memory stays a few chunks per upload.
+  // Later chunks start only once the first (which carries the lease) has committed.
   const inflight: Promise<void>[] = [];
+  let first: Promise<void> | undefined;
   const flush = async () => {
     if (fill === 0) return;
     const out = fill === size ? buf : buf.slice(0, fill);
     if (inflight.length >= maxInflight(size)) await inflight.shift();
-    const p = putChunk(ctx, dataId, index++, out, opts.signal);
+    const i = index++;
+    let p: Promise<void>;
+    if (first === undefined) p = first = putFirstChunk(ctx, dataId, out, opts.signal);
+    else p = first.then(() => putChunk(ctx, dataId, i, out, opts.signal));
     p.catch(() => {});
     inflight.push(p);
     buf = new Uint8Array(size);
@@ -139,17 +220,29 @@ export async function writeChunks(
       if (opts.expectedLength !== undefined && total > opts.expectedLength) throw S3Errors.incompleteBody();
       let off = 0;
       while (off < piece.length) {
+        // A full chunk goes out once more bytes follow it: the last one may be the tail.
+        if (fill === size) await flush();
         const n = Math.min(size - fill, piece.length - off);
         buf.set(piece.subarray(off, off + n), fill);
         fill += n;
         off += n;
-        if (fill === size) await flush();
       }
     }
-    await flush();
-    for (const p of inflight.splice(0)) await p;
     if (opts.expectedLength !== undefined && total !== opts.expectedLength) throw S3Errors.incompleteBody();
-    return { segment: { id: dataId, size: total, chunkBytes: size }, size: total };
+    let tail: WrittenData["tail"];
+    if (holdTail) {
+      if (fill > 0) tail = { key: keys.chunk(dataId, index), bytes: fill === size ? buf : buf.slice(0, fill) };
+    } else {
+      await flush();
+    }
+    for (const p of inflight.splice(0)) await p;
+    let leased = first !== undefined;
+    if (!leased && !holdTail) {
+      // Nothing written (an empty body): callers still commit against a lease.
+      await openLease(ctx, dataId, opts.signal);
+      leased = true;
+    }
+    return { segment: { id: dataId, size: total, chunkBytes: size }, size: total, leased, tail };
   } catch (err) {
     await Promise.allSettled(inflight);
     await releaseLease(ctx, dataId);

@@ -70,3 +70,10 @@ export function checksumHeaders(c: StoredChecksum | undefined, h: Headers): void
   h.set(headerName(c.algorithm), c.value);
   h.set("x-amz-checksum-type", c.type);
 }
+
+/** The same, into a plain header record (what node-server writes without a fetch Headers). */
+export function checksumHeaderRecord(c: StoredChecksum | undefined, out: Record<string, string>): void {
+  if (!c) return;
+  out[headerName(c.algorithm)] = c.value;
+  out["x-amz-checksum-type"] = c.type;
+}

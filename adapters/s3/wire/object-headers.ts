@@ -93,25 +93,36 @@ const OVERRIDES: Record<string, string> = {
   "response-content-encoding": "content-encoding",
 };
 
-/** Response headers of a GET/HEAD of `m`. */
-export function objectResponseHeaders(m: ObjectManifest, query: URLSearchParams): Headers {
-  const h = new Headers();
-  h.set("etag", `"${m.etag}"`);
-  h.set("last-modified", httpDate(m.lastModified));
-  h.set("accept-ranges", "bytes");
+/** Field values Node's HTTP writer accepts (it throws on anything else). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Response headers of a GET/HEAD of `m`, as a plain record: node-server writes a record
+ * straight to the socket, where a fetch Headers would be built, validated and iterated.
+ */
+export function objectResponseHeaders(m: ObjectManifest, query: URLSearchParams): Record<string, string> {
+  const h: Record<string, string> = {
+    etag: `"${m.etag}"`,
+    "last-modified": httpDate(m.lastModified),
+    "accept-ranges": "bytes",
+  };
   const s = m.headers;
-  if (s.contentType !== undefined) h.set("content-type", s.contentType);
-  if (s.contentEncoding !== undefined) h.set("content-encoding", s.contentEncoding);
-  if (s.contentDisposition !== undefined) h.set("content-disposition", s.contentDisposition);
-  if (s.contentLanguage !== undefined) h.set("content-language", s.contentLanguage);
-  if (s.cacheControl !== undefined) h.set("cache-control", s.cacheControl);
-  if (s.expires !== undefined) h.set("expires", s.expires);
-  if (s.storageClass !== undefined) h.set("x-amz-storage-class", s.storageClass);
-  for (const [k, v] of Object.entries(s.meta)) h.set(`x-amz-meta-${k}`, v);
-  if (m.tags && m.tags.length > 0) h.set("x-amz-tagging-count", String(m.tags.length));
-  for (const [param, header] of Object.entries(OVERRIDES)) {
-    const v = query.get(param);
-    if (v !== null) h.set(header, v);
+  if (s.contentType !== undefined) h["content-type"] = s.contentType;
+  if (s.contentEncoding !== undefined) h["content-encoding"] = s.contentEncoding;
+  if (s.contentDisposition !== undefined) h["content-disposition"] = s.contentDisposition;
+  if (s.contentLanguage !== undefined) h["content-language"] = s.contentLanguage;
+  if (s.cacheControl !== undefined) h["cache-control"] = s.cacheControl;
+  if (s.expires !== undefined) h["expires"] = s.expires;
+  if (s.storageClass !== undefined) h["x-amz-storage-class"] = s.storageClass;
+  for (const k in s.meta) h[`x-amz-meta-${k}`] = s.meta[k]!;
+  if (m.tags && m.tags.length > 0) h["x-amz-tagging-count"] = String(m.tags.length);
+  if (query.size > 0) {
+    for (const param in OVERRIDES) {
+      const v = query.get(param);
+      if (v === null) continue;
+      if (!HEADER_VALUE.test(v)) throw S3Errors.invalidArgument(`Invalid value for ${param}`, param, v);
+      h[OVERRIDES[param]!] = v;
+    }
   }
   return h;
 }
