@@ -200,6 +200,31 @@ describe("messages", () => {
   });
 });
 
+describe("concurrent receives in one process", () => {
+  it("share the queue: each gets a full batch while messages remain, none twice", async () => {
+    const url = await create("crowd");
+    for (let b = 0; b < 20; b++) {
+      await h.json("SendMessageBatch", { QueueUrl: url, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: `b${b}-${i}` })) });
+    }
+    // 16 receives at once over 200 messages: all used to see the same oldest entries, and
+    // most answered empty while the queue was full.
+    const batches = await Promise.all(Array.from({ length: 16 }, () => receive(url)));
+    expect(batches.map((b) => b.length)).toEqual(Array(16).fill(10));
+    const ids = batches.flat().map((m) => m.MessageId);
+    expect(new Set(ids).size).toBe(160);
+    const rest = await Promise.all(Array.from({ length: 8 }, () => receive(url)));
+    expect(rest.flat().length).toBe(40);
+    expect(new Set([...ids, ...rest.flat().map((m) => m.MessageId)]).size).toBe(200);
+  });
+
+  it("never answers one message twice when VisibilityTimeout is 0", async () => {
+    const url = await create("again0");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "once" });
+    expect((await receive(url, { VisibilityTimeout: 0 })).map((m) => m.Body)).toEqual(["once"]);
+    expect((await receive(url, { VisibilityTimeout: 0 })).map((m) => m.Body)).toEqual(["once"]);
+  });
+});
+
 describe("FIFO", () => {
   it("orders per group, blocks a group while in flight, and dedups", async () => {
     const url = await create("f1.fifo", { FifoQueue: "true" });

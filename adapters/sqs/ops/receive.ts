@@ -139,38 +139,113 @@ async function dueEntries(svc: SqsService, q: QueueRecord, p: number, kinds: ("a
  */
 const claiming = new Map<string, Set<string>>();
 
+/**
+ * Due index entries of a standard queue that receives of this process have scanned but
+ * not yet taken, per queue id. Concurrent receives share one scan: each takes the next
+ * entries, so they never look at the same candidates, and a scan is paid once per ~POOL
+ * messages instead of once per receive (each receive used to re-read the same head,
+ * including every message the others were claiming). Entries are only hints: the claim
+ * transaction re-reads each message and skips what changed.
+ */
+interface Pool {
+  entries: IndexEntry[];
+  /** When the scan that filled it ran. */
+  at: number;
+  refill: Promise<number> | undefined;
+}
+const pools = new Map<string, Pool>();
+/** Entries one refill asks for, beyond those being claimed. */
+const POOL_SCAN = 128;
+/** A pool older than this is scanned again (other processes and timers change the index). */
+const POOL_TTL_MS = 500;
+/** Pools kept at most (one per queue being received from); all dropped when full. */
+const MAX_POOLS = 1024;
+/** Refills one receive may trigger (bounds a receive over a queue full of stale entries). */
+const MAX_REFILLS = 4;
+
+function poolOf(qid: string): Pool {
+  let pool = pools.get(qid);
+  if (!pool) {
+    if (pools.size >= MAX_POOLS) pools.clear();
+    pool = { entries: [], at: 0, refill: undefined };
+    pools.set(qid, pool);
+  }
+  return pool;
+}
+
+/** Refill the pool (or share a refill in progress); resolves with the entries it found. */
+async function refillPool(svc: SqsService, q: QueueRecord, pool: Pool, mine: Set<string>, max: number, signal: AbortSignal): Promise<number> {
+  // A shared refill runs under its starter's signal: if that request went away, scan again
+  // under our own rather than fail a request that is still waiting.
+  if (pool.refill) {
+    const found = await pool.refill.catch(() => undefined);
+    if (found !== undefined) return found;
+  }
+  const work = (async () => {
+    const now = Date.now();
+    // The scan also returns the entries being claimed right now (still due until their
+    // claim commits): ask for that many more, and leave them out.
+    const candidates = await dueEntries(svc, q, 0, ["a", "d"], now, POOL_SCAN + mine.size, signal);
+    const free = candidates.filter((e) => !mine.has(e.ref));
+    // Receivers in other processes see the same head; a random rotation of the candidates
+    // spreads their claims instead of having all of them fight for the first keys.
+    const offset = free.length > max ? Math.floor(Math.random() * Math.min(free.length - max + 1, max * 2)) : 0;
+    pool.entries = offset > 0 ? free.slice(offset).concat(free.slice(0, offset)) : free;
+    pool.at = now;
+    return free.length;
+  })();
+  pool.refill = work;
+  try {
+    return await work;
+  } finally {
+    pool.refill = undefined;
+  }
+}
+
+/** Standard receive: take candidates from the queue's pool and claim them in batches. */
 async function receiveStandard(svc: SqsService, q: QueueRecord, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: Claimed[]; moved: boolean }> {
   const got: Claimed[] = [];
   let moved = false;
-  // Look past the messages other receives of this process are claiming right now.
-  const inFlightHere = claiming.get(q.id)?.size ?? 0;
-  const candidates = await dueEntries(svc, q, 0, ["a", "d"], Date.now(), Math.min(1000, s.max * 4 + inFlightHere), signal);
-  // Receivers in other processes see the same head; a random rotation of the candidates
-  // spreads their claims instead of having all of them fight for the first keys.
-  const offset = candidates.length > s.max ? Math.floor(Math.random() * Math.min(candidates.length - s.max + 1, s.max * 2)) : 0;
-  const ordered = candidates.slice(offset).concat(candidates.slice(0, offset));
   let busy = claiming.get(q.id);
   if (!busy) {
     busy = new Set();
     claiming.set(q.id, busy);
   }
   const mine = busy;
-  let i = 0;
+  const pool = poolOf(q.id);
+  // A message claimed with VisibilityTimeout 0 is due again at once: a later refill of this
+  // same receive can see it, and it must not appear twice in one answer.
+  const taken = new Set<string>();
+  let refills = 0;
   try {
-    while (got.length < s.max && i < ordered.length) {
+    while (got.length < s.max) {
+      if (Date.now() - pool.at > POOL_TTL_MS) pool.entries = [];
       const batch: IndexEntry[] = [];
-      while (batch.length < s.max - got.length && i < ordered.length) {
-        const e = ordered[i++]!;
-        if (mine.has(e.ref)) continue;
-        mine.add(e.ref);
-        batch.push(e);
+      const ownAgain: IndexEntry[] = [];
+      while (batch.length < s.max - got.length && pool.entries.length > 0) {
+        const e = pool.entries.shift()!;
+        if (taken.has(e.ref)) ownAgain.push(e);
+        else if (!mine.has(e.ref)) {
+          mine.add(e.ref);
+          batch.push(e);
+        }
       }
-      if (batch.length === 0) break;
+      // Left for the next receive, which may deliver it again.
+      if (ownAgain.length > 0) pool.entries.unshift(...ownAgain);
+      if (batch.length === 0) {
+        if (ownAgain.length > 0 || refills++ >= MAX_REFILLS) break;
+        // Nothing due (beyond what is being claimed): done. A refill that found entries the
+        // receives sharing it took before this one ran is worth another.
+        if ((await refillPool(svc, q, pool, mine, s.max, signal)) === 0) break;
+        continue;
+      }
       try {
         const results = await claimStandard(svc, q, batch, s, signal);
         for (const r of results) {
-          if ("claimed" in r) got.push({ rec: r.claimed, partition: 0 });
-          else if ("moved" in r) moved = true;
+          if ("claimed" in r) {
+            got.push({ rec: r.claimed, partition: 0 });
+            taken.add(r.claimed.id);
+          } else if ("moved" in r) moved = true;
         }
       } finally {
         for (const e of batch) mine.delete(e.ref);
@@ -178,6 +253,7 @@ async function receiveStandard(svc: SqsService, q: QueueRecord, s: ReceiveSettin
     }
   } finally {
     if (mine.size === 0 && claiming.get(q.id) === mine) claiming.delete(q.id);
+    if (pool.entries.length === 0 && !pool.refill && pools.get(q.id) === pool) pools.delete(q.id);
   }
   return { got, moved };
 }
@@ -302,6 +378,23 @@ function formatMessage(svc: SqsService, q: QueueRecord, c: Claimed, sysNames: Se
     MD5OfBody: rec.md5Body,
     Body: rec.body,
   };
+  // Most receives ask for no system attributes: skip building them (it was the largest
+  // cost of formatting a message).
+  if (sysNames.size > 0) {
+    const attrs = systemAttributes(q, rec, sysNames);
+    if (attrs) msg.Attributes = attrs;
+  }
+  if (rec.attrs && attrPatterns.length > 0) {
+    const selected = selectMessageAttributes(rec, attrPatterns);
+    if (selected) {
+      msg.MD5OfMessageAttributes = md5OfAttributes(selected);
+      msg.MessageAttributes = selected;
+    }
+  }
+  return msg;
+}
+
+function systemAttributes(q: QueueRecord, rec: MessageRecord, sysNames: Set<string>): Record<string, string> | undefined {
   const values: Record<string, string | undefined> = {
     SenderId: rec.senderId,
     SentTimestamp: String(rec.sent),
@@ -314,17 +407,15 @@ function formatMessage(svc: SqsService, q: QueueRecord, c: Claimed, sysNames: Se
     DeadLetterQueueSourceArn: rec.dlqSource,
   };
   const attrs = dict<string>();
+  let any = false;
   for (const n of SYSTEM_ATTRIBUTES) {
     const v = values[n];
-    if (v !== undefined && wantsAttribute(sysNames, n)) attrs[n] = v;
+    if (v !== undefined && wantsAttribute(sysNames, n)) {
+      attrs[n] = v;
+      any = true;
+    }
   }
-  if (Object.keys(attrs).length > 0) msg.Attributes = attrs;
-  const selected = selectMessageAttributes(rec, attrPatterns);
-  if (selected) {
-    msg.MD5OfMessageAttributes = md5OfAttributes(selected);
-    msg.MessageAttributes = selected;
-  }
-  return msg;
+  return any ? attrs : undefined;
 }
 
 export async function receiveMessage(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
