@@ -1,17 +1,18 @@
 // Identifiers minted by the adapter: time-ordered message ids, receipt handles, and the
 // stable hash that maps a FIFO message group onto a partition.
 
-import { randomBytes } from "node:crypto";
+import { randomFillSync, randomUUID } from "node:crypto";
 
-/** A UUIDv7: the ms timestamp leads, so message keys scan oldest first. */
+/**
+ * A UUIDv7: the ms timestamp leads, so message keys scan oldest first. The random part
+ * comes from randomUUID (a v4, whose variant bits are already right): Node serves it from
+ * a pre-filled entropy cache, where randomBytes(16) cost a CSPRNG call per message.
+ */
 export function newMessageId(now = Date.now()): string {
-  const b = randomBytes(16);
-  const ts = BigInt(now);
-  for (let i = 0; i < 6; i++) b[i] = Number((ts >> BigInt(8 * (5 - i))) & 0xffn);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const ts = now.toString(16).padStart(12, "0");
+  // v4 layout: xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx; keep its last 74 random bits.
+  const r = randomUUID();
+  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${r.slice(15)}`;
 }
 
 /** The send time a UUIDv7 message id carries. */
@@ -19,7 +20,20 @@ export function messageIdTime(id: string): number {
   return parseInt(id.replace(/-/g, "").slice(0, 12), 16);
 }
 
-export const newNonce = () => randomBytes(6).toString("base64url");
+// Nonces come from one pooled random buffer, refilled every 512 nonces.
+const NONCE_BYTES = 6;
+const noncePool = Buffer.alloc(NONCE_BYTES * 512);
+let nonceAt = noncePool.length;
+
+export function newNonce(): string {
+  if (nonceAt >= noncePool.length) {
+    randomFillSync(noncePool);
+    nonceAt = 0;
+  }
+  const s = noncePool.toString("base64url", nonceAt, nonceAt + NONCE_BYTES);
+  nonceAt += NONCE_BYTES;
+  return s;
+}
 
 export interface ReceiptHandle {
   qid: string;

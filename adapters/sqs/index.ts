@@ -82,7 +82,10 @@ export const createSqsAdapter: AdapterFactory = (config) => {
         pathQueueUrl: segments.length >= 2 ? `${origin}${req.url.pathname}` : undefined,
         requestId: req.requestId,
         senderId: req.principal.accessKeyId,
-        signal: req.signal,
+        // Read only when an operation needs it: the gateway builds the AbortSignal lazily.
+        get signal() {
+          return req.signal;
+        },
       };
       const logStoreTrouble = (err: unknown) => {
         if (err instanceof KvError) config.logger.warn({ err, requestId: req.requestId, operation: req.operation }, "sqs store failure answered as retryable");

@@ -1,11 +1,12 @@
 // The digests SDKs verify: MD5 of the body, and SQS's length-prefixed MD5 over message
 // (or system) attributes, sorted by name. Binary values are carried base64-encoded.
 
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { MessageAttributeValue } from "./model.ts";
 
+/** One-shot crypto.hash: about half the cost of a createHash object per message body. */
 export function md5Hex(text: string): string {
-  return createHash("md5").update(text, "utf8").digest("hex");
+  return hash("md5", text, "hex");
 }
 
 const TRANSPORT_STRING = 1;

@@ -23,9 +23,15 @@ export class QueueCache {
     private readonly logger: Logger,
   ) {}
 
-  async get(name: string, signal: AbortSignal): Promise<QueueRecord | undefined> {
+  /** The cached record when there is a fresh one, without touching the store. */
+  peek(name: string): QueueRecord | undefined {
     const hit = this.live ? this.entries.get(name) : undefined;
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.rec;
+    return hit && Date.now() - hit.at < TTL_MS ? hit.rec : undefined;
+  }
+
+  async get(name: string, signal: AbortSignal): Promise<QueueRecord | undefined> {
+    const hit = this.peek(name);
+    if (hit) return hit;
     const started = Date.now();
     const kv = await this.store.get(queueKey(name), { signal });
     const rec = kv ? decodeJson<QueueRecord>(kv.value) : undefined;

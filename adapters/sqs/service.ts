@@ -23,7 +23,12 @@ export interface SqsOptions {
 
 export const DEFAULT_FIFO_PARTITIONS = 8;
 
+/** Queue URLs remembered by queueNameOf (the map is cleared when it fills). */
+const MAX_CACHED_URLS = 4096;
+const MAX_CACHED_URL_LENGTH = 512;
+
 export class SqsService {
+  private readonly namesByUrl = new Map<string, string>();
   readonly fifoSends: FifoSendQueue;
   readonly queues: QueueCache;
   /** Group commit for standard-queue sends. */
@@ -77,6 +82,18 @@ export class SqsService {
   queueNameOf(input: Input, op: OperationContext): string {
     const raw = typeof input.QueueUrl === "string" && input.QueueUrl !== "" ? input.QueueUrl : op.pathQueueUrl;
     if (!raw) throw queueDoesNotExist();
+    // Clients repeat the same few URLs: parsing one (a WHATWG URL) costs more than a lookup.
+    const known = this.namesByUrl.get(raw);
+    if (known !== undefined) return known;
+    const name = this.parseQueueUrl(raw);
+    if (raw.length <= MAX_CACHED_URL_LENGTH) {
+      if (this.namesByUrl.size >= MAX_CACHED_URLS) this.namesByUrl.clear();
+      this.namesByUrl.set(raw, name);
+    }
+    return name;
+  }
+
+  private parseQueueUrl(raw: string): string {
     let path = raw;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
       try {
@@ -102,7 +119,9 @@ export class SqsService {
 
   async requireQueue(input: Input, op: OperationContext, fresh = false): Promise<QueueRecord> {
     const name = this.queueNameOf(input, op);
-    const q = fresh ? await this.getQueueFresh(name, op.signal) : await this.getQueue(name, op.signal);
+    // A cache hit does not touch op.signal: building the request's AbortSignal costs more
+    // than the lookup, and a standard send never needs it.
+    const q = fresh ? await this.getQueueFresh(name, op.signal) : (this.queues.peek(name) ?? (await this.getQueue(name, op.signal)));
     if (!q) throw queueDoesNotExist();
     return q;
   }

@@ -1,7 +1,14 @@
 // Group commit for blind writes (standard-queue sends read nothing, so they cannot
 // conflict): while one transaction commits, later requests' writes queue up and go out
-// together in the next one. A lone request commits at once; under load, one durable
-// commit carries many requests' messages instead of one each.
+// together in the next one. Under load, one durable commit carries many requests'
+// messages instead of one each.
+//
+// A commit starts on the next setImmediate, not at once: every request Node read in the
+// same I/O phase joins it. The embedded store starts its lmdb write at setImmediate
+// anyway, so this costs no latency there; on a loaded gateway it is what makes batches
+// large. A durable commit has a large fixed cost: on the embedded store, one put per
+// commit cost ~420 µs of CPU (lmdb write, fsync, worker hand-off), against ~27 µs per put
+// with 128 puts in flight.
 
 import type { Store } from "../../kvclient/store.ts";
 
@@ -28,12 +35,14 @@ export class WriteBatcher {
     for (const [k, v] of puts) bytes += k.length + v.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ puts, bytes, resolve, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.take();

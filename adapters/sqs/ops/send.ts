@@ -2,7 +2,7 @@
 // so they never conflict); FIFO sends read and write only keys of their own message group
 // and dedup id, inside the group's partition.
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { AwsError } from "../../aws/errors.ts";
 import { isAwsError } from "../aws-error.ts";
 import {
@@ -66,7 +66,7 @@ function prepare(svc: SqsService, q: QueueRecord, input: Input, senderId: string
       if (q.attrs.ContentBasedDeduplication !== "true") {
         throw invalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
       }
-      dedupId = createHash("sha256").update(body, "utf8").digest("hex");
+      dedupId = hash("sha256", body, "hex");
     }
   } else if (dedupId !== undefined) {
     throw invalidParameterValue(`Value ${dedupId} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`);

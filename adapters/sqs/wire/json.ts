@@ -15,7 +15,8 @@ export function jsonAction(headers: Headers): string | undefined {
 }
 
 export function parseJsonBody(bytes: Uint8Array | undefined): Input {
-  const text = bytes && bytes.length > 0 ? Buffer.from(bytes).toString("utf8") : "{}";
+  // A view, not a copy, of the verified body.
+  const text = bytes && bytes.length > 0 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : "{}";
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
