@@ -14,6 +14,14 @@ export const queueDoesNotExist = () =>
 export const queueNameExists = (name: string) =>
   sqsError("QueueNameExists", "QueueAlreadyExists", 400, `A queue already exists with the same name and a different value for attribute(s) ${name}`);
 
+export const queueDeletedRecently = () =>
+  sqsError(
+    "QueueDeletedRecently",
+    "AWS.SimpleQueueService.QueueDeletedRecently",
+    400,
+    "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
+  );
+
 export const invalidParameterValue = (message: string) =>
   sqsError("InvalidParameterValue", "InvalidParameterValue", 400, message);
 

@@ -12,6 +12,7 @@
 //   ("sqs","gs",qid,p,group)                 FIFO group state (last seq, head, count)
 //   ("sqs","d",qid,scope,dedupId)            FIFO dedup window entry
 //   ("sqs","ra",qid,attemptId)               FIFO ReceiveRequestAttemptId replay
+//   ("sqs","qd",name)                        a queue name deleted less than 60 s ago
 //   ("sqs","t",sourceArn,taskHandle)         message move task
 //   ("sqs","lease",role)                     single-emitter leases (depth observer)
 //
@@ -37,6 +38,12 @@ export function queuePrefixRange(prefix: string, after?: string): { start: Uint8
   const start = after !== undefined ? prefixEnd(queueKey(after)) : stem;
   return { start, end: prefixEnd(stem) };
 }
+
+/** Marks a deleted queue's name for 60 s ({ expires } like a dedup record; the reaper drops it). */
+export const deletedQueueKey = (name: string) => encodeTuple([P, "qd", name]);
+export const deletedQueuesRange = () => tupleRange([P, "qd"]);
+/** How long a deleted queue's name cannot be used again (AWS: 60 s). */
+export const QUEUE_DELETE_COOLDOWN_MS = 60_000;
 
 export const messageKey = (qid: string, p: number, msgId: string) => encodeTuple([P, "m", qid, p, msgId]);
 export const messagesRange = (qid: string, p: number) => tupleRange([P, "m", qid, p]);

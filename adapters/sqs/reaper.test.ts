@@ -8,6 +8,7 @@ import { newMessageId } from "./ids.ts";
 import { md5Hex } from "./md5.ts";
 import {
   dedupKey,
+  deletedQueueKey,
   encodeJson,
   EMPTY,
   indexKey,
@@ -79,6 +80,23 @@ describe("reaper", () => {
     await h.json("DeleteQueue", { QueueUrl: "http://x/000000000000/gone" });
     await reaper.runOnce(signal, true);
     expect(await keysUnder(after.id)).toBe(0);
+  });
+
+  it("frees a deleted queue's name after its 60 s, and drops the mark", async () => {
+    await h.json("CreateQueue", { QueueName: "again" });
+    await h.json("DeleteQueue", { QueueUrl: "http://x/000000000000/again" });
+    const refused = await h.json("CreateQueue", { QueueName: "again" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.__type).toBe("com.amazonaws.sqs#QueueDeletedRecently");
+    expect(refused.headers.get("x-amzn-query-error")).toBe("AWS.SimpleQueueService.QueueDeletedRecently;Sender");
+    // A mark inside its window survives a reaper pass.
+    await reaper.runOnce(signal, true);
+    expect(await h.store.get(deletedQueueKey("again"))).toBeDefined();
+    // Sixty seconds later (the mark's expiry moved into the past) the name is free again.
+    await h.store.transact(async (txn) => txn.put(deletedQueueKey("again"), encodeJson({ expires: Date.now() - 1 })));
+    expect((await h.json("CreateQueue", { QueueName: "again" })).status).toBe(200);
+    await reaper.runOnce(signal, true);
+    expect(await h.store.get(deletedQueueKey("again"))).toBeUndefined();
   });
 
   it("drops expired FIFO dedup entries so the id can be used again", async () => {

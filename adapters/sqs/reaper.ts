@@ -1,13 +1,14 @@
 // Background reclamation, in bounded batches, by whichever process holds the "reaper"
-// lease: keys of deleted/purged queue ids, messages past MessageRetentionPeriod, and
-// expired FIFO dedup entries. Every step is an idempotent transaction, so a crash or a
-// lease hand-over mid-way only delays the work.
+// lease: keys of deleted/purged queue ids, messages past MessageRetentionPeriod, expired
+// FIFO dedup entries, and deleted-queue name marks past their 60 s. Every step is an
+// idempotent transaction, so a crash or a lease hand-over mid-way only delays the work.
 
 import {
   decodeGraveKey,
   decodeJson,
   attemptsRange,
   dedupRange,
+  deletedQueuesRange,
   gravesRange,
   indexKey,
   messageKey,
@@ -47,6 +48,7 @@ export class Reaper {
   async runOnce(signal = this.loop.signal, force = false): Promise<void> {
     if (!force && !(await holdLease(this.svc.store, "reaper", this.svc.options.reaperIntervalMs * 3, signal))) return;
     await this.reapGraves(signal);
+    await this.reapExpiring(deletedQueuesRange(), signal);
     const queues = await this.svc.store.scan({ ...queuesRange(), signal });
     for (const kv of queues.kvs) {
       // Embedded reads resolve without I/O: yield per queue so a pass never blocks requests.

@@ -44,6 +44,9 @@ describeBothBackends("sqs sdk scenarios", (ctx) => {
         await sqs.call("DeleteQueue", { QueueUrl });
         await expectCode(sqs.call("GetQueueUrl", { QueueName: qn }), "AWS.SimpleQueueService.NonExistentQueue");
         await expectCode(sqs.call("SendMessage", { QueueUrl, MessageBody: "x" }), "AWS.SimpleQueueService.NonExistentQueue");
+        // As AWS: the name of a queue deleted less than 60 s ago cannot be used again yet.
+        await expectCode(sqs.call("CreateQueue", { QueueName: qn }), "AWS.SimpleQueueService.QueueDeletedRecently");
+        await expectCode(sqs.call("GetQueueUrl", { QueueName: qn }), "AWS.SimpleQueueService.NonExistentQueue");
         sqs.destroy();
       });
 

@@ -13,14 +13,17 @@ import {
   invalidParameterValue,
   missingParameter,
   purgeQueueInProgress,
+  queueDeletedRecently,
   queueDoesNotExist,
   queueNameExists,
 } from "../errors.ts";
 import {
   decodeJson,
+  deletedQueueKey,
   encodeJson,
   EMPTY,
   graveKey,
+  QUEUE_DELETE_COOLDOWN_MS,
   queueKey,
   queuePrefixRange,
   queuesRange,
@@ -81,6 +84,9 @@ export async function createQueue(svc: SqsService, input: Input, op: OperationCo
         if (q.fifo !== fifo) throw queueNameExists(name);
         return;
       }
+      // AWS refuses a name deleted less than 60 s ago (in any gateway: the mark is in the store).
+      const deleted = await txn.get(deletedQueueKey(name));
+      if (deleted && decodeJson<{ expires: number }>(deleted).expires > Date.now()) throw queueDeletedRecently();
       const record: QueueRecord = {
         name,
         id: newQueueId(),
@@ -146,6 +152,7 @@ export async function deleteQueue(svc: SqsService, input: Input, op: OperationCo
       const q = decodeJson<QueueRecord>(raw);
       txn.delete(queueKey(name));
       txn.put(graveKey(q.id), EMPTY);
+      txn.put(deletedQueueKey(name), encodeJson({ expires: Date.now() + QUEUE_DELETE_COOLDOWN_MS }));
     },
     { signal: op.signal, family: "sqs.queue" },
   );
