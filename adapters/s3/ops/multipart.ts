@@ -20,7 +20,7 @@ import { headerName, parseAlgorithm, parseChecksumRequest, parseContentMd5 } fro
 import { parseCopySource, parseCopySourceRange } from "../wire/copy-source.ts";
 import { asArray, isoDate, textOf, xmlResponse } from "../wire/xml-io.ts";
 import { compositeChecksum, fullObjectChecksum, isCrc } from "../../aws/checksums.ts";
-import { releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { recycleChunkBuffer, releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
 import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";
@@ -162,6 +162,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
       checksum: v.checksum,
     };
     await commitPart(ctx, call, uploadId, part, written);
+    if (written.tail) recycleChunkBuffer(written.tail.bytes);
     const out = new Headers({ etag: `"${part.etag}"` });
     if (part.checksum) out.set(headerName(part.checksum.algorithm), part.checksum.value);
     return emptyResponse(200, out);

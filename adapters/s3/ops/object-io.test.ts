@@ -193,4 +193,15 @@ describe("PutObject and GetObject in the adapter", () => {
     await collectOnce(s3.ctx, AbortSignal.timeout(10_000));
     expect(await store.count(keys.chunkRange(released[0]!.ids[0]!))).toBe(0);
   });
+
+  it("reuses chunk buffers without letting one upload's bytes into another's", async () => {
+    const a = Buffer.alloc(3 * CHUNK + 100, 0xaa);
+    const b = Buffer.alloc(2 * CHUNK + 7, 0x55);
+    for (const [key, data] of [["reuse-a", a], ["reuse-b", b], ["reuse-a2", a.subarray(0, CHUNK + 1)]] as const) {
+      expect((await s3.handle(request("PUT", `/iobkt/${key}`, { body: data, piece: 3000 }))).status).toBe(200);
+    }
+    expect((await bodyOf(await s3.handle(request("GET", "/iobkt/reuse-b")))).equals(b)).toBe(true);
+    expect((await bodyOf(await s3.handle(request("GET", "/iobkt/reuse-a")))).equals(a)).toBe(true);
+    expect((await bodyOf(await s3.handle(request("GET", "/iobkt/reuse-a2")))).equals(a.subarray(0, CHUNK + 1))).toBe(true);
+  });
 });

@@ -8,7 +8,7 @@ import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.t
 import { parseWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
 import { checksumHeaderRecord, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
 import { newDigest, type Digest } from "../storage/hashing.ts";
-import { readWholeBody, releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { readWholeBody, recycleChunkBuffer, releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { emptyResponse, requireBucket, type S3Call } from "./call.ts";
 import { keys, INLINE_MAX_BYTES } from "../keyspace.ts";
@@ -114,6 +114,7 @@ export async function putObject(call: S3Call): Promise<Response> {
           }
         : undefined,
     });
+    if (written.tail) recycleChunkBuffer(written.tail.bytes);
     return putResponse(manifest.etag, checksum);
   } catch (err) {
     await releaseLease(ctx, written.segment.id);
