@@ -93,6 +93,17 @@ export interface WatchEvent {
   modRevision: bigint;
 }
 
+/**
+ * Whether a watch event stands for the whole prefix: its key is the watched prefix itself.
+ * A watch sends one when changes may have gone by unseen (a stream that fell behind, a
+ * compacted revision); the consumer must then re-read everything it watches.
+ */
+export function coversWholePrefix(ev: WatchEvent, prefix: Uint8Array): boolean {
+  if (ev.key.length !== prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (ev.key[i] !== prefix[i]) return false;
+  return true;
+}
+
 export interface StoreLimits {
   /** Largest single value in bytes. */
   maxValueBytes: number;
@@ -128,7 +139,8 @@ export interface Store {
 
   /**
    * Deliver change events under `prefix` until `signal` aborts. Events may be coalesced
-   * or, after a reconnect, replayed; consumers treat them as wake-ups and re-read.
+   * or, after a reconnect, replayed; consumers treat them as wake-ups and re-read. An
+   * event for the prefix itself (see coversWholePrefix) means "re-read everything".
    */
   watch(prefix: Uint8Array, signal: AbortSignal): AsyncIterable<WatchEvent>;
 

@@ -10,7 +10,7 @@
 // One message wakes one receiver: a thousand parked receivers never stampede for it.
 
 import type { Logger } from "pino";
-import type { Store } from "../../kvclient/store.ts";
+import { coversWholePrefix, type Store } from "../../kvclient/store.ts";
 import { decodeIndexKey, indexWatchPrefix } from "./keyspace.ts";
 
 interface Waiter {
@@ -133,6 +133,12 @@ export class WaitHub {
     while (!signal.aborted) {
       try {
         for await (const ev of this.store.watch(prefix, signal)) {
+          // The watch may have missed changes: every waiter re-reads.
+          if (coversWholePrefix(ev, prefix)) {
+            this.generation++;
+            for (const qid of [...this.queues.keys()]) this.notify(qid);
+            continue;
+          }
           if (ev.type !== "put") continue;
           // Nobody waits in this process (the common case under send load): a wake-up has
           // no one to wake, so skip decoding the key. Moving the generation still makes a

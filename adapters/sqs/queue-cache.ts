@@ -4,7 +4,7 @@
 // documents that attribute changes can take up to 60 s to propagate.
 
 import type { Logger } from "pino";
-import type { Store } from "../../kvclient/store.ts";
+import { coversWholePrefix, type Store } from "../../kvclient/store.ts";
 import { decodeJson, queueKey, queuesRange, type QueueRecord } from "./keyspace.ts";
 import { decodeTuple } from "../../kvclient/tuple.ts";
 
@@ -61,6 +61,11 @@ export class QueueCache {
         this.entries.clear();
         this.live = true;
         for await (const ev of events) {
+          // The watch may have missed changes: forget every entry.
+          if (coversWholePrefix(ev, prefix)) {
+            this.entries.clear();
+            continue;
+          }
           const t = decodeTuple(ev.key);
           if (typeof t[2] === "string") this.entries.delete(t[2]);
         }
