@@ -16,6 +16,7 @@ import {
   type MessageRecord,
   type QueueRecord,
 } from "../keyspace.ts";
+import { readKeys } from "../read-keys.ts";
 import type { Input, OperationContext, Output } from "../model.ts";
 import { optInt, optString } from "../params.ts";
 import type { SqsService } from "../service.ts";
@@ -31,7 +32,7 @@ function parseHandle(raw: string | undefined): ReceiptHandle {
 /** Delete the messages of several handles; their records are read in parallel first. */
 async function deleteMany(txn: Txn, q: QueueRecord, hs: ReceiptHandle[]): Promise<number> {
   const valid = hs.filter((h) => h.qid === q.id && h.partition < q.partitions);
-  const raws = await Promise.all(valid.map((h) => txn.get(messageKey(q.id, h.partition, h.messageId))));
+  const raws = await readKeys(txn, valid.map((h) => messageKey(q.id, h.partition, h.messageId)));
   let n = 0;
   for (let i = 0; i < valid.length; i++) if (await deleteOne(txn, q, valid[i]!, raws[i])) n++;
   return n;

@@ -23,6 +23,7 @@ import {
   type QueueRecord,
 } from "../keyspace.ts";
 import { md5OfAttributes } from "../md5.ts";
+import { readKeys } from "../read-keys.ts";
 import type { Input, MessageAttributeValue, OperationContext, Output } from "../model.ts";
 import { optInt, optString, optStringList } from "../params.ts";
 import type { SqsService } from "../service.ts";
@@ -92,7 +93,7 @@ async function claimStandard(svc: SqsService, q: QueueRecord, entries: IndexEntr
   return svc.store.transact(
     async (txn): Promise<ClaimOutcome[]> => {
       const now = Date.now();
-      const raws = await Promise.all(entries.map((e) => txn.get(messageKey(q.id, e.partition, e.ref))));
+      const raws = await readKeys(txn, entries.map((e) => messageKey(q.id, e.partition, e.ref)));
       const out: ClaimOutcome[] = [];
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
