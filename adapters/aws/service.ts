@@ -56,8 +56,9 @@ export interface ServiceRequest {
    */
   body: ReadableStream<Uint8Array> | null;
   /**
-   * The whole verified payload, present for buffered services (sqs, dynamodb): the gateway
-   * must hash their bodies to check the signature anyway.
+   * The whole verified payload, present for buffered services (sqs, dynamodb), whose
+   * bodies the gateway must hash to check the signature anyway, and for S3 bodies of at
+   * most 1 MiB with a Content-Length (not aws-chunked ones: those arrive decoded in `body`).
    */
   bytes?: Uint8Array;
   /** Decoded payload length when known (x-amz-decoded-content-length or Content-Length). */
