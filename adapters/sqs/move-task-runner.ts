@@ -96,16 +96,17 @@ export class MoveTaskRunner {
     let moved = 0;
     let exhausted = false;
     while (moved < budget && !signal.aborted) {
-      const n = await this.moveSome(source, fixedDest, Math.min(10, budget - moved), signal);
+      const n = await this.moveSome(t, source, fixedDest, Math.min(10, budget - moved), signal);
       if (n === 0) {
         exhausted = true;
         break;
       }
       moved += n;
     }
+    // Each move counted itself in the task record (moveOne), so a crash between the moves
+    // and this update loses no count.
     const stillRunning = await this.update(t, signal, (cur) => {
       if (cur.status !== "RUNNING") return false;
-      cur.moved += moved;
       if (exhausted) {
         cur.status = "COMPLETED";
         cur.owner = undefined;
@@ -126,7 +127,7 @@ export class MoveTaskRunner {
   }
 
   /** Move up to `n` visible messages; returns how many moved (0: none visible). */
-  private async moveSome(source: QueueRecord, fixedDest: QueueRecord | undefined, n: number, signal: AbortSignal): Promise<number> {
+  private async moveSome(t: MoveTaskRecord, source: QueueRecord, fixedDest: QueueRecord | undefined, n: number, signal: AbortSignal): Promise<number> {
     let moved = 0;
     for (let p = 0; p < source.partitions && moved < n; p++) {
       const kinds = source.fifo ? (["h"] as const) : (["a", "d"] as const);
@@ -135,7 +136,7 @@ export class MoveTaskRunner {
         for (const kv of page.kvs) {
           const e = decodeIndexKey(kv.key);
           if (!e) continue;
-          if (await this.moveOne(source, p, e.kind === "h" ? { group: e.ref } : { id: e.ref }, fixedDest, signal)) moved++;
+          if (await this.moveOne(t, source, p, e.kind === "h" ? { group: e.ref } : { id: e.ref }, fixedDest, signal)) moved++;
           if (moved >= n) break;
         }
       }
@@ -143,11 +144,20 @@ export class MoveTaskRunner {
     return moved;
   }
 
-  private async moveOne(source: QueueRecord, p: number, which: { id: string } | { group: string }, fixedDest: QueueRecord | undefined, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Move one message and count it in the task record, in one transaction: the count is
+   * exact across a crash, and nothing moves once the task is no longer RUNNING.
+   */
+  private async moveOne(t: MoveTaskRecord, source: QueueRecord, p: number, which: { id: string } | { group: string }, fixedDest: QueueRecord | undefined, signal: AbortSignal): Promise<boolean> {
     let dest = fixedDest;
+    const taskKey = moveTaskKey(t.sourceArn, t.taskId);
     return this.svc.store.transact(
       async (txn) => {
         const now = Date.now();
+        const rawTask = await txn.get(taskKey);
+        if (!rawTask) return false;
+        const task = decodeJson<MoveTaskRecord>(rawTask);
+        if (task.status !== "RUNNING") return false;
         let id: string;
         if ("group" in which) {
           const first = await txn.scan({ ...groupRange(source.id, p, which.group), limit: 1 });
@@ -175,6 +185,8 @@ export class MoveTaskRunner {
           txn.delete(indexKey(source.id, p, rec.kind, rec.vis, rec.id));
         }
         await insertMoved(txn, dest, rec, now, undefined);
+        task.moved += 1;
+        txn.put(taskKey, encodeJson(task));
         return true;
       },
       { signal, family: "sqs.movetask" },

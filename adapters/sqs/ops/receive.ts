@@ -159,7 +159,12 @@ const pools = new Map<string, Pool>();
 const POOL_SCAN = 128;
 /** A pool older than this is scanned again (other processes and timers change the index). */
 const POOL_TTL_MS = 500;
-/** Pools kept at most (one per queue being received from); all dropped when full. */
+/**
+ * Pools kept (one per queue being received from). Past SWEEP_POOLS, creating a pool first
+ * drops the expired ones (a purged or deleted queue's pool is never looked up again); at
+ * MAX_POOLS all are dropped.
+ */
+const SWEEP_POOLS = 64;
 const MAX_POOLS = 1024;
 /** Refills one receive may trigger (bounds a receive over a queue full of stale entries). */
 const MAX_REFILLS = 4;
@@ -167,6 +172,10 @@ const MAX_REFILLS = 4;
 function poolOf(qid: string): Pool {
   let pool = pools.get(qid);
   if (!pool) {
+    if (pools.size >= SWEEP_POOLS) {
+      const now = Date.now();
+      for (const [id, p] of pools) if (!p.refill && now - p.at > POOL_TTL_MS) pools.delete(id);
+    }
     if (pools.size >= MAX_POOLS) pools.clear();
     pool = { entries: [], at: 0, refill: undefined };
     pools.set(qid, pool);
