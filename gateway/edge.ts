@@ -2,6 +2,7 @@
 // adapter, render failures in the caller's protocol, then metrics and one log line.
 
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
@@ -87,6 +88,9 @@ function connectionSignal(socket: Socket & { [CONNECTION_SIGNAL]?: AbortSignal }
   let signal = socket[CONNECTION_SIGNAL];
   if (signal === undefined) {
     const controller = new AbortController();
+    // Every store call of the request listens on it until it settles (a batch may make
+    // dozens at once): not a leak, so no MaxListenersExceeded warning.
+    setMaxListeners(0, controller.signal);
     if (socket.destroyed) controller.abort(new DOMException("The client closed the connection", "AbortError"));
     else socket.once("close", () => controller.abort(new DOMException("The client closed the connection", "AbortError")));
     signal = socket[CONNECTION_SIGNAL] = controller.signal;

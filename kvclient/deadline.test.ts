@@ -34,3 +34,21 @@ describe("bound", () => {
     await expect(raceAbort(new Promise(() => {}), b.signal, "stalled")).rejects.toBeInstanceOf(DeadlineExceededError);
   });
 });
+
+describe("bound() under many concurrent listeners", () => {
+  it("lets dozens of calls listen on one bound signal without a MaxListenersExceeded warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const b = bound(undefined, 5_000);
+      const inner = Array.from({ length: 40 }, () => bound(b.signal, 5_000));
+      await new Promise((r) => setTimeout(r, 10));
+      for (const i of inner) i.dispose();
+      b.dispose();
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+});

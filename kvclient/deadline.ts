@@ -2,6 +2,7 @@
 // default bound, so nothing waits forever on a stalled store (see FIELD-NOTES: a put
 // against a quorum-less etcd hangs ~7 s, a linearizable read ~12 s, with no deadline).
 
+import { setMaxListeners } from "node:events";
 import { DeadlineExceededError } from "./errors.ts";
 
 export const DEFAULT_CALL_BOUND_MS = 10_000;
@@ -27,6 +28,9 @@ export interface Bound {
  */
 export function bound(callerSignal: AbortSignal | undefined, boundMs = DEFAULT_CALL_BOUND_MS): Bound {
   const controller = new AbortController();
+  // Callers hand this signal to many calls at once (a batch of reads in one transaction),
+  // each listening until it settles: not a leak, so no MaxListenersExceeded warning.
+  setMaxListeners(0, controller.signal);
   const deadline = new Date(Date.now() + boundMs);
   let onCallerAbort: (() => void) | undefined;
   const release = () => {
