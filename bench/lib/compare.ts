@@ -16,6 +16,8 @@ export interface Workload {
   sqsReceiveDelete?(system: SystemUnderTest): Promise<SqsReceiveDelete>;
   /** Items per request, e.g. 10 for a batch of 10 messages (ops/s is then items/s). */
   itemsPerRequest?: number;
+  /** Build the requests anew for every round (each message may be sent only once). */
+  freshPerRound?: boolean;
 }
 
 export interface Sample {
@@ -55,6 +57,7 @@ export async function compare(workload: Workload, systems: SystemUnderTest[], ro
   const samples = new Map<SystemUnderTest, Sample[]>(systems.map((s) => [s, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const s of systems) {
+      if (workload.freshPerRound && round > 1) requests.set(s, await workload.requests(s));
       const spec: LoadSpec = { url: s.url, connections: workload.connections, durationSeconds: workload.durationSeconds, maxRequests: workload.maxRequests, requests: requests.get(s)!, sqsReceiveDelete: dynamic.get(s) };
       const cpu0 = treeCpuSeconds(s.pid);
       const r = await runLoad(spec);

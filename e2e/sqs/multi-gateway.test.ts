@@ -1,4 +1,4 @@
-// Two (and three) gateway processes on one etcd cluster: a receive waiting on gateway A
+// Two gateway processes on one etcd cluster: a receive waiting on gateway A
 // returns within 250 ms of a send through gateway B, and high-throughput FIFO keeps store
 // write conflicts on the send path under 1% with 32 concurrent senders over 8 groups.
 // etcd only: the embedded store is one process's; only etcd is shared by many gateways.
@@ -18,20 +18,17 @@ import { startGateway, type GatewayProcess } from "../harness/gateway.ts";
 let cluster: EtcdCluster;
 let a: GatewayProcess;
 let b: GatewayProcess;
-let one: GatewayProcess;
 
 beforeAll(async () => {
   cluster = await startEtcdCluster();
-  [a, b, one] = await Promise.all([
+  [a, b] = await Promise.all([
     startGateway({ backend: "etcd", etcdEndpoints: cluster.endpoints }),
     startGateway({ backend: "etcd", etcdEndpoints: cluster.endpoints }),
-    // Creates the single-partition comparison queue; FIFO partitions are fixed per queue.
-    startGateway({ backend: "etcd", etcdEndpoints: cluster.endpoints, env: { SQS_FIFO_PARTITIONS: "1" } }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop(), one?.stop()]);
+  await Promise.all([a?.stop(), b?.stop()]);
   await cluster?.close();
 });
 
@@ -120,45 +117,22 @@ describe("sqs across gateways [etcd]", () => {
     cb.destroy();
   });
 
-  it("HT-FIFO: send-path conflicts < 1% with 32 senders over 8 groups; 8 partitions at least as fast as 1", { timeout: 300_000 }, async () => {
+  // msgs/s with 8 partitions against 1 is a benchmark figure, not a test assertion: see
+  // the HT-FIFO section of `npm run bench -- sqs`.
+  it("HT-FIFO: send-path conflicts < 1% with 32 senders over 8 groups, group order kept", { timeout: 300_000 }, async () => {
     const ca = new SQSClient({ ...clientConfigFor(a), maxAttempts: 1 });
-    const c1 = new SQSClient(clientConfigFor(one));
     const q8 = (await ca.send(new CreateQueueCommand({ QueueName: "ht8.fifo", Attributes: HT_ATTRS }))).QueueUrl!;
-    const q1 = (await c1.send(new CreateQueueCommand({ QueueName: "ht1.fifo", Attributes: HT_ATTRS }))).QueueUrl!;
     const total = 1000;
-    // Warm both paths (JIT, connections) so neither measured run pays for it.
-    const warm = (await ca.send(new CreateQueueCommand({ QueueName: "warm.fifo", Attributes: HT_ATTRS }))).QueueUrl!;
-    await load(ca, warm, 300);
-    // Alternate the two queues and keep each one's best round: the machine is shared
-    // (3 etcd members, 3 gateways and the clients on 2 cores), so single runs are noisy.
-    const rounds: Record<"p1" | "p8", { send: number; recv: number; conflicts: number; order: boolean }[]> = { p1: [], p8: [] };
+    const rounds: { send: number; recv: number; conflicts: number; order: boolean }[] = [];
     for (let round = 0; round < 3; round++) {
-      for (const [key, url] of [["p1", q1], ["p8", q8]] as const) {
-        const before = await sendConflicts(a);
-        const r = await load(ca, url, total);
-        rounds[key].push({ send: r.sendRate, recv: r.recvRate, conflicts: (await sendConflicts(a)) - before, order: r.order });
-      }
+      const before = await sendConflicts(a);
+      const r = await load(ca, q8, total);
+      rounds.push({ send: r.sendRate, recv: r.recvRate, conflicts: (await sendConflicts(a)) - before, order: r.order });
     }
-    const best = (k: "p1" | "p8") => ({
-      send: Math.max(...rounds[k].map((r) => r.send)),
-      recv: Math.max(...rounds[k].map((r) => r.recv)),
-      conflicts: rounds[k].reduce((n, r) => n + r.conflicts, 0),
-    });
-    const r8 = best("p8");
-    const r1 = best("p1");
-    console.log(
-      `HT-FIFO etcd, 32 senders over 8 groups, best of 3 rounds of ${total}: ` +
-        `8 partitions send ${r8.send.toFixed(0)} msg/s, receive+delete ${r8.recv.toFixed(0)} msg/s, send conflicts ${r8.conflicts}/${3 * total}; ` +
-        `1 partition send ${r1.send.toFixed(0)} msg/s, receive+delete ${r1.recv.toFixed(0)} msg/s, send conflicts ${r1.conflicts}/${3 * total}`,
-    );
-    console.log(`rounds: ${JSON.stringify(rounds)}`);
-    expect([...rounds.p1, ...rounds.p8].every((r) => r.order)).toBe(true);
-    expect(r8.conflicts / (3 * total)).toBeLessThan(0.01);
-    // Single rounds on this shared 2-core machine vary by 2x (see the rounds logged
-    // above); the bound allows for that noise while still catching a partitioned queue
-    // that is structurally slower.
-    expect(r8.send + r8.recv).toBeGreaterThanOrEqual(0.75 * (r1.send + r1.recv));
+    const conflicts = rounds.reduce((n, r) => n + r.conflicts, 0);
+    console.log(`HT-FIFO etcd, 32 senders over 8 groups, 3 rounds of ${total}: send conflicts ${conflicts}/${3 * total}; rounds ${JSON.stringify(rounds)}`);
+    expect(rounds.every((r) => r.order)).toBe(true);
+    expect(conflicts / (3 * total)).toBeLessThan(0.01);
     ca.destroy();
-    c1.destroy();
   });
 });
