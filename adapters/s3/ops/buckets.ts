@@ -4,7 +4,8 @@
 import { keys, decodeRecord, encodeRecord, type BucketRecord, type UploadRecord } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkBucketName } from "../wire/names.ts";
-import { isoDate, readSmallBody, parseXmlBody, textOf, verifyContentMd5, xmlResponse } from "../wire/xml-io.ts";
+import { isoDate, parseXmlBody, textOf, verifyContentMd5, xmlResponse } from "../wire/xml-io.ts";
+import { readWholeBody } from "../wire/request-body.ts";
 import { validateBucketTags } from "../wire/object-headers.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { requireManifest } from "./get-object.ts";
@@ -19,7 +20,7 @@ export async function createBucket(call: S3Call): Promise<Response> {
   if ((call.headers.get("x-amz-bucket-object-lock-enabled") ?? "").toLowerCase() === "true") {
     throw S3Errors.notImplemented();
   }
-  const bytes = await readSmallBody(call.req.body, 64 * 1024);
+  const bytes = await readWholeBody(call.req, 64 * 1024, call.signal, S3Errors.malformedXml);
   verifyContentMd5(call.headers, bytes);
   let region = ctx.region;
   if (bytes.length > 0 && Buffer.from(bytes).toString("utf8").trim() !== "") {

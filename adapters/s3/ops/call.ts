@@ -6,7 +6,8 @@ import { keys, decodeRecord, type BucketRecord, type Tag } from "../keyspace.ts"
 import { S3Errors } from "../wire/errors.ts";
 import { headerName, parseChecksumRequest } from "../wire/checksum-headers.ts";
 import { digestOf } from "../storage/hashing.ts";
-import { asArray, parseXmlBody, readSmallBody, textOf, verifyContentMd5 } from "../wire/xml-io.ts";
+import { asArray, parseXmlBody, textOf, verifyContentMd5 } from "../wire/xml-io.ts";
+import { readWholeBody } from "../wire/request-body.ts";
 
 export interface S3Call {
   ctx: S3Context;
@@ -34,7 +35,7 @@ export const MAX_XML_BODY = 4 * 1024 * 1024;
 
 /** Read a small body whole and verify Content-MD5 and any x-amz-checksum-* it carries. */
 export async function readVerifiedBody(call: S3Call, maxBytes: number): Promise<Uint8Array> {
-  const bytes = call.req.bytes !== undefined ? boundedBytes(call.req.bytes, maxBytes) : await readSmallBody(call.req.body, maxBytes);
+  const bytes = await readWholeBody(call.req, maxBytes, call.signal, S3Errors.malformedXml);
   verifyContentMd5(call.headers, bytes);
   const cs = parseChecksumRequest(call.headers);
   if (cs) {
@@ -52,11 +53,6 @@ export async function readVerifiedBody(call: S3Call, maxBytes: number): Promise<
 }
 
 /** A body the gateway already read and verified, held to the same limit as a streamed one. */
-function boundedBytes(bytes: Uint8Array, maxBytes: number): Uint8Array {
-  if (bytes.length > maxBytes) throw S3Errors.malformedXml();
-  return bytes;
-}
-
 export async function readXml(call: S3Call, root: string, maxBytes = MAX_XML_BODY): Promise<Record<string, unknown>> {
   const bytes = await readVerifiedBody(call, maxBytes);
   if (bytes.length === 0) throw S3Errors.malformedXml();

@@ -20,7 +20,8 @@ import { headerName, parseAlgorithm, parseChecksumRequest, parseContentMd5 } fro
 import { parseCopySource, parseCopySourceRange } from "../wire/copy-source.ts";
 import { asArray, isoDate, textOf, xmlResponse } from "../wire/xml-io.ts";
 import { compositeChecksum, fullObjectChecksum, isCrc } from "../../aws/checksums.ts";
-import { recycleChunkBuffer, releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { recycleChunkBuffer, releaseLease, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { requestPieces } from "../wire/request-body.ts";
 import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";

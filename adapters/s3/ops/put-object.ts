@@ -8,7 +8,8 @@ import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.t
 import { parseWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
 import { checksumHeaderRecord, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
 import { newDigest, type Digest } from "../storage/hashing.ts";
-import { readWholeBody, recycleChunkBuffer, releaseLease, requestPieces, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { recycleChunkBuffer, releaseLease, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
+import { readWholeBody, requestPieces } from "../wire/request-body.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { emptyResponse, requireBucket, type S3Call } from "./call.ts";
 import { keys, INLINE_MAX_BYTES } from "../keyspace.ts";

@@ -7,9 +7,7 @@
 import { keys, encodeRecord, decodeRecord, newId, type GcEntry, type Segment } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import type { Digest } from "./hashing.ts";
-import { AwsError } from "../../aws/errors.ts";
 import { S3Errors } from "../wire/errors.ts";
-import type { ServiceRequest } from "../../aws/service.ts";
 
 /** Chunk commits in flight per upload: up to 3, and at most ~4 MiB of them. */
 function maxInflight(chunkBytes: number): number {
@@ -113,88 +111,6 @@ async function putChunk(ctx: S3Context, dataId: string, index: number, bytes: Ui
   );
 }
 
-/** Re-raises a body stream failure as the S3 error the client should see. */
-function bodyError(err: unknown, signal: AbortSignal): unknown {
-  if (err instanceof AwsError) return err;
-  if (signal.aborted) return S3Errors.requestTimeout();
-  return S3Errors.incompleteBody();
-}
-
-/** The request body as pieces, with stream failures mapped to S3 errors. */
-export async function* bodyPieces(body: ReadableStream<Uint8Array> | null, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-  if (!body) return;
-  const reader = body.getReader();
-  let done = false;
-  try {
-    for (;;) {
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch (err) {
-        throw bodyError(err, signal);
-      }
-      if (r.done) {
-        done = true;
-        return;
-      }
-      yield r.value;
-    }
-  } finally {
-    if (!done) reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-}
-
-/** A request's body as pieces: the buffered bytes when the gateway has them, else the stream. */
-export function requestPieces(req: ServiceRequest, signal: AbortSignal): AsyncIterable<Uint8Array> {
-  const bytes = req.bytes;
-  if (bytes === undefined) return bodyPieces(req.body, signal);
-  return (async function* () {
-    if (bytes.length > 0) yield bytes;
-  })();
-}
-
-/**
- * A whole (small) body: the verified bytes when the gateway already buffered them, else read
- * from the stream with a plain reader loop (no async generator). More than `maxBytes` is an
- * IncompleteBody, as is any stream failure that is not already an S3 error.
- */
-export async function readWholeBody(req: ServiceRequest, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
-  if (req.bytes !== undefined) {
-    if (req.bytes.length > maxBytes) throw S3Errors.incompleteBody();
-    return req.bytes;
-  }
-  const body = req.body;
-  if (!body) return EMPTY;
-  const reader = body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  let done = false;
-  try {
-    for (;;) {
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch (err) {
-        throw bodyError(err, signal);
-      }
-      if (r.done) {
-        done = true;
-        break;
-      }
-      total += r.value.length;
-      if (total > maxBytes) throw S3Errors.incompleteBody();
-      parts.push(r.value);
-    }
-  } finally {
-    if (!done) reader.cancel().catch(() => {});
-    reader.releaseLock();
-  }
-  if (parts.length === 1) return parts[0]!;
-  return parts.length === 0 ? EMPTY : Buffer.concat(parts, total);
-}
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * Write `source` as chunks of `ctx.chunkBytes` under a new data id, the lease opened with the

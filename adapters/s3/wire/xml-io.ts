@@ -2,7 +2,6 @@
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { xmlDocument } from "../../aws/xml-writer.ts";
-import { AwsError } from "../../aws/errors.ts";
 import { S3Errors } from "./errors.ts";
 import { createHash } from "node:crypto";
 
@@ -25,35 +24,6 @@ export function xmlResponse(root: string, body: Record<string, unknown>, init: {
   headers.set("content-type", "application/xml");
   const text = xmlDocument(root, { "@_xmlns": S3_XMLNS, ...body });
   return new Response(text, { status: init.status ?? 200, headers });
-}
-
-/** Read a whole (small) request body, refusing more than `maxBytes`. */
-export async function readSmallBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch (err) {
-        if (err instanceof AwsError) throw err;
-        throw S3Errors.incompleteBody();
-      }
-      if (r.done) break;
-      total += r.value.length;
-      if (total > maxBytes) {
-        reader.cancel().catch(() => {});
-        throw S3Errors.malformedXml();
-      }
-      parts.push(r.value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  return Buffer.concat(parts);
 }
 
 /** Check Content-MD5 when the client sent one. */
