@@ -23,7 +23,7 @@ import { transactGetItems, transactWriteItems } from "./ops/transact.ts";
 import { Background } from "./storage/background.ts";
 import { KeyedLocks } from "./storage/locks.ts";
 import { TableStats } from "./storage/stats.ts";
-import { TableCache } from "./storage/table-cache.ts";
+import { tableCache } from "./storage/table-cache.ts";
 import { DEFAULT_ITEM_COLLECTION_MAX_BYTES } from "./storage/collections.ts";
 import { dispatch, type Operation } from "./wire/handler.ts";
 
@@ -51,7 +51,7 @@ export const createDynamoDbAdapter: AdapterFactory = (config) => {
     ttlIntervalMs: options.ttlIntervalMs,
   });
   const wake = () => background.wake();
-  const tables = new TableCache(config.store, config.logger);
+  const tables = tableCache(config.store, config.logger);
   // This process's own table changes drop the cached records at once (the store watch
   // does it too, for every process, a moment later).
   const changesTables =
