@@ -13,7 +13,7 @@
 
 import { decodeTuple, encodeTuple, prefixEnd, tupleRange } from "../../kvclient/tuple.ts";
 import type { Range } from "../../kvclient/store.ts";
-import { randomFillSync } from "node:crypto";
+import { randomStrings } from "../aws/random-strings.ts";
 
 const P = "s3";
 
@@ -174,26 +174,11 @@ export function decodeRecord<T>(bytes: Uint8Array): T {
 }
 
 /**
- * A fresh id (upload ids, segments, GC entries). Hex, not base64url: an upload id is typed
- * on command lines, and one starting with "-" (1 in 64 for base64url) is taken by the AWS
- * CLI for a flag (`--upload-id -abc` fails).
+ * A fresh id (upload ids, segments, GC entries): 16 random bytes. Hex, not base64url: an
+ * upload id is typed on command lines, and one starting with "-" (1 in 64 for base64url) is
+ * taken by the AWS CLI for a flag (`--upload-id -abc` fails).
  */
-export function newId(): string {
-  if (idPoolAt + ID_BYTES > idPool.length) {
-    randomFillSync(idPool);
-    idPoolAt = 0;
-  }
-  const id = idPool.toString("hex", idPoolAt, idPoolAt + ID_BYTES);
-  idPoolAt += ID_BYTES;
-  return id;
-}
-
-// Ids come from a pool of random bytes refilled 256 ids at a time: a randomBytes(16) call
-// per id cost several µs (a trip into the crypto binding each time), on every PutObject.
-// Each id still uses its own fresh 16 bytes from the CSPRNG, never reused.
-const ID_BYTES = 16;
-const idPool = Buffer.alloc(ID_BYTES * 256);
-let idPoolAt = idPool.length;
+export const newId: () => string = randomStrings(16, "hex");
 
 /** The encoding of a tuple whose last element is a string prefix, without its terminator. */
 function stringPrefix(elements: readonly (string | number)[], prefix: string): Uint8Array {

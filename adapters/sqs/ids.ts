@@ -1,7 +1,8 @@
 // Identifiers minted by the adapter: time-ordered message ids, receipt handles, and the
 // stable hash that maps a FIFO message group onto a partition.
 
-import { randomFillSync, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { randomStrings } from "../aws/random-strings.ts";
 
 /**
  * A UUIDv7: the ms timestamp leads, so message keys scan oldest first. The random part
@@ -20,20 +21,8 @@ export function messageIdTime(id: string): number {
   return parseInt(id.replace(/-/g, "").slice(0, 12), 16);
 }
 
-// Nonces come from one pooled random buffer, refilled every 512 nonces.
-const NONCE_BYTES = 6;
-const noncePool = Buffer.alloc(NONCE_BYTES * 512);
-let nonceAt = noncePool.length;
-
-export function newNonce(): string {
-  if (nonceAt >= noncePool.length) {
-    randomFillSync(noncePool);
-    nonceAt = 0;
-  }
-  const s = noncePool.toString("base64url", nonceAt, nonceAt + NONCE_BYTES);
-  nonceAt += NONCE_BYTES;
-  return s;
-}
+/** A receipt handle's nonce: 6 random bytes, base64url (8 characters). */
+export const newNonce: () => string = randomStrings(6, "base64url", 512);
 
 export interface ReceiptHandle {
   qid: string;
