@@ -26,6 +26,7 @@ export interface OpContext {
 }
 
 export type Input = Record<string, unknown>;
+export type Output = Record<string, unknown>;
 
 /** Count an item write in its item collection (tables with a local index), inside `txn`. */
 export function trackItemCollection(
@@ -39,7 +40,6 @@ export function trackItemCollection(
 ): Promise<CollectionOutcome | undefined> {
   return trackCollection(ctx.store, ctx.signal, txn, t, key, itemStorageKey, old, next, ctx.collectionLimit ?? DEFAULT_ITEM_COLLECTION_MAX_BYTES);
 }
-export type Output = Record<string, unknown>;
 
 const RAW = Symbol("raw JSON response");
 /**

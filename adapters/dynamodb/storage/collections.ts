@@ -39,7 +39,10 @@ function counterValue(v: Uint8Array | undefined): number {
   return v ? Number(dec.decode(v)) || 0 : 0;
 }
 
-export type CollectionOutcome = { exceeded: false; size: number } | { exceeded: true; size: number };
+export interface CollectionOutcome {
+  exceeded: boolean;
+  size: number;
+}
 
 /**
  * Count a write (`old` replaced by `next`, either absent) in its item collection, inside
