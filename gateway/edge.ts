@@ -91,8 +91,9 @@ function connectionSignal(socket: Socket & { [CONNECTION_SIGNAL]?: AbortSignal }
     // Every store call of the request listens on it until it settles (a batch may make
     // dozens at once): not a leak, so no MaxListenersExceeded warning.
     setMaxListeners(0, controller.signal);
-    if (socket.destroyed) controller.abort(new DOMException("The client closed the connection", "AbortError"));
-    else socket.once("close", () => controller.abort(new DOMException("The client closed the connection", "AbortError")));
+    const abort = () => controller.abort(new DOMException("The client closed the connection", "AbortError"));
+    if (socket.destroyed) abort();
+    else socket.once("close", abort);
     signal = socket[CONNECTION_SIGNAL] = controller.signal;
   }
   return signal;
@@ -129,7 +130,7 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
       method: req.method,
       url,
       headers,
-      // Built only if the adapter reads it: buffered services use `bytes`.
+      // Built only if the adapter reads it: a request whose body was read whole has `bytes`.
       get body() {
         return auth.body;
       },
