@@ -101,33 +101,26 @@ describeBothBackends("s3 bad input", (ctx) => {
   it("refuses a truncated aws-chunked body and a bad chunk signature", async () => {
     const c = ctx();
     const data = Buffer.alloc(100, 7);
+    // An unsigned-trailer aws-chunked PUT announcing 100 decoded bytes.
+    const putUnsignedChunked = async (path: string, framed: Uint8Array) => {
+      const s = await signed(c, {
+        method: "PUT", path,
+        headers: {
+          "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked",
+          "x-amz-decoded-content-length": "100", "x-amz-trailer": "x-amz-checksum-crc32", "content-length": String(framed.length),
+        },
+      });
+      const h = { ...s.headers };
+      delete h["host"];
+      return fetch(s.url, { method: "PUT", headers: h, body: Buffer.from(framed) });
+    };
     // Unsigned chunks whose framing promises 100 bytes but ends after 50.
-    const truncated = encodeChunked({ chunks: [data.subarray(0, 50)], trailers: [["x-amz-checksum-crc32", "AAAAAA=="]] });
-    const s1 = await signed(c, {
-      method: "PUT", path: `/${Bucket}/chunked-trunc`,
-      headers: {
-        "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked",
-        "x-amz-decoded-content-length": "100", "x-amz-trailer": "x-amz-checksum-crc32", "content-length": String(truncated.length),
-      },
-    });
-    const h1 = { ...s1.headers };
-    delete h1["host"];
-    const r1 = await fetch(s1.url, { method: "PUT", headers: h1, body: Buffer.from(truncated) });
+    const r1 = await putUnsignedChunked(`/${Bucket}/chunked-trunc`, encodeChunked({ chunks: [data.subarray(0, 50)], trailers: [["x-amz-checksum-crc32", "AAAAAA=="]] }));
     expect(r1.status).toBeGreaterThanOrEqual(400);
     expect(r1.status).toBeLessThan(500);
     await r1.text();
     // Complete framing, but the trailer's checksum does not match the data.
-    const wrongTrailer = encodeChunked({ chunks: [data], trailers: [["x-amz-checksum-crc32", "AAAAAA=="]] });
-    const s3t = await signed(c, {
-      method: "PUT", path: `/${Bucket}/chunked-badtrailer`,
-      headers: {
-        "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked",
-        "x-amz-decoded-content-length": "100", "x-amz-trailer": "x-amz-checksum-crc32", "content-length": String(wrongTrailer.length),
-      },
-    });
-    const h3 = { ...s3t.headers };
-    delete h3["host"];
-    const r3 = await fetch(s3t.url, { method: "PUT", headers: h3, body: Buffer.from(wrongTrailer) });
+    const r3 = await putUnsignedChunked(`/${Bucket}/chunked-badtrailer`, encodeChunked({ chunks: [data], trailers: [["x-amz-checksum-crc32", "AAAAAA=="]] }));
     expect(r3.status).toBe(400);
     expect(await r3.text()).toContain("<Code>BadDigest</Code>");
     // Signed chunks with one signature altered.
