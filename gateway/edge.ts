@@ -16,6 +16,7 @@ import { IncomingHeaders } from "./incoming-headers.ts";
 import type { RequestMetrics } from "./metrics.ts";
 import { requestIdHeaders, routeRequest, type Route, type RoutedService } from "./routing.ts";
 import { handleSts } from "./sts.ts";
+import { endOfTurn } from "./turn-barrier.ts";
 
 /** Largest body a buffered (JSON/Query) request may have: DynamoDB's 16 MiB batch limit. */
 export const MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
@@ -177,6 +178,8 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     const line = { reqId: requestId, service, operation, method: req.method, path: url.pathname, status: res.status, ms: Math.round(ms * 100) / 100 };
     if (failure !== undefined && !(failure instanceof AwsError)) logger.error({ ...line, err: failure }, "request failed");
     else logger.info(line, "request");
+    // Written with the rest of this turn's responses (see turn-barrier.ts).
+    await endOfTurn();
     return res;
   };
 }
