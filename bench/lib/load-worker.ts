@@ -78,6 +78,10 @@ function roundRobin(): Request[] {
 
 const requests: Request[] = spec.sqsReceiveDelete ? receiveDelete(spec.sqsReceiveDelete) : roundRobin();
 
+// autocannon's throughput counts response bytes only; an upload's MB/s is in its request
+// bodies. Requests go out round-robin, so each carries the mean body size.
+const meanRequestBodyBytes = spec.sqsReceiveDelete || spec.requests.length === 0 ? 0 : spec.requests.reduce((n, r) => n + (r.body === undefined ? 0 : Buffer.byteLength(r.body, "base64")), 0) / spec.requests.length;
+
 // autocannon appends every response body to a JS string (decoding it as it goes) in case an
 // onResponse handler wants it. Only the SQS cycle reads bodies; for everything else that
 // work made the load generator the bottleneck: 8 MiB GETs stalled at ~60 MB/s for every
@@ -96,7 +100,7 @@ autocannon(
       p99Ms: r.latency.p99,
       non2xx: r.non2xx,
       errors: r.errors + r.timeouts,
-      bytesPerSecond: r.throughput.total / r.duration,
+      bytesPerSecond: (r.throughput.total + r.requests.total * meanRequestBodyBytes) / r.duration,
       items: spec.sqsReceiveDelete ? items : undefined,
     };
     // Exit at once: a peer that keeps connections open (moto) would otherwise hold the
