@@ -1,6 +1,7 @@
 // Test-only: an adapter over a real embedded store in a temp dir, driven through handle()
 // with requests built the way the gateway builds them (JSON or Query).
 
+import { setMaxListeners } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,6 +47,9 @@ export async function startHarness(opts: { start?: boolean } = {}): Promise<Harn
   const adapter = createSqsAdapter({ store, region: "us-east-1", accountId: ACCOUNT, registry, logger: pino({ level: "silent" }) });
   if (opts.start !== false) await adapter.start?.();
   const ac = new AbortController();
+  // Concurrent calls share this signal, as a keep-alive connection's calls share the
+  // gateway's connection signal (which has no listener cap either).
+  setMaxListeners(0, ac.signal);
   return {
     adapter,
     store,
