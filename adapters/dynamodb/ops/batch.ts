@@ -11,8 +11,8 @@ import { indexKeyError, storageKey, type TableRecord } from "../storage/table.ts
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
 import { itemCollectionSizeLimitExceeded, resourceNotFound, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
-import { requireTable, trackItemCollection, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
-import { collectionMetrics, hasLocalIndex } from "../storage/collections.ts";
+import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { collectionMetrics, hasLocalIndex, trackCollection } from "../storage/collections.ts";
 import { attributesToGetPaths, bindExpressions, checkItemValues, duplicateAttributesToGet, expressionParamsError } from "./expressions.ts";
 import { checkItemKey, checkKey, emptyKeyValueError, itemKeyTypeError, keyOf } from "./keys.ts";
 
@@ -166,7 +166,7 @@ export async function batchWriteItem(ctx: OpContext, data: Input): Promise<Outpu
           const old = await readItem(txn, t, key);
           if (next && indexKeyError(t, next)) return { old, writes: [], invalid: indexKeyError(t, next) };
           const k = storageKey(t, key);
-          const coll = old || next ? await trackItemCollection(ctx, txn, t, key, k, old, next) : undefined;
+          const coll = old || next ? await trackCollection(ctx, txn, t, key, k, old, next) : undefined;
           if (coll?.exceeded) return { old, writes: [], invalid: undefined, exceeded: true };
           return { old, writes: old || next ? writeItem(txn, t, key, old, next, k) : [], invalid: undefined, collection: coll?.size };
         },

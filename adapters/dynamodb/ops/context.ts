@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 import type { Consistency, Store, Txn } from "../../../kvclient/store.ts";
 import { decodeJson, tableKey } from "../keyspace.ts";
 import type { TableCache } from "../storage/table-cache.ts";
-import { DEFAULT_ITEM_COLLECTION_MAX_BYTES, trackCollection, type CollectionOutcome } from "../storage/collections.ts";
 import type { TableRecord } from "../storage/table.ts";
 import { resourceNotFound } from "../wire/errors.ts";
 import type { TableStats } from "../storage/stats.ts";
@@ -21,25 +20,15 @@ export interface OpContext {
   locks: KeyedLocks;
   /** Table records for eventually consistent reads, kept fresh by a store watch. */
   tables?: TableCache;
-  /** Largest item collection of a table with a local index (DDB_ITEM_COLLECTION_MAX_BYTES). */
+  /**
+   * Largest item collection of a table with a local index (DDB_ITEM_COLLECTION_MAX_BYTES).
+   * With `store` and `signal`, this makes the context a CollectionScope (trackCollection).
+   */
   collectionLimit?: number;
 }
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
-
-/** Count an item write in its item collection (tables with a local index), inside `txn`. */
-export function trackItemCollection(
-  ctx: OpContext,
-  txn: Txn,
-  t: TableRecord,
-  key: Item,
-  itemStorageKey: Uint8Array,
-  old: Item | undefined,
-  next: Item | undefined,
-): Promise<CollectionOutcome | undefined> {
-  return trackCollection(ctx.store, ctx.signal, txn, t, key, itemStorageKey, old, next, ctx.collectionLimit ?? DEFAULT_ITEM_COLLECTION_MAX_BYTES);
-}
 
 const RAW = Symbol("raw JSON response");
 /**

@@ -12,11 +12,8 @@ import { addDec, formatDec, numberRangeError, parseDec } from "../types/number.t
 import { conditionalCheckFailed, DdbError, itemCollectionSizeLimitExceeded, resourceNotFound, validationError } from "../wire/errors.ts";
 import type { Txn } from "../../../kvclient/store.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits } from "./capacity.ts";
-import { cachedTable, rawOutput, requireTable, trackItemCollection, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
-import { collectionMetrics, hasLocalIndex } from "../storage/collections.ts";
-
-const ITEM_OPEN = Buffer.from('{"Item":');
-const CLOSE = Buffer.from("}");
+import { cachedTable, rawOutput, requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { collectionMetrics, hasLocalIndex, trackCollection } from "../storage/collections.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
 import {
   attributesToGetPaths,
@@ -28,6 +25,10 @@ import {
   LegacyBuilder,
 } from "./expressions.ts";
 import { checkItemKey, checkKey, keyOf } from "./keys.ts";
+
+/** GetItem's answer around a stored item's JSON: `{"Item":` … `}`. */
+const ITEM_OPEN = Buffer.from('{"Item":');
+const CLOSE = Buffer.from("}");
 
 type Outcome =
   | { kind: "missing" }
@@ -150,9 +151,10 @@ export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
     const idx = indexKeyError(t, item);
     if (idx) return { kind: "invalid", message: idx };
-    const coll = await trackItemCollection(ctx, txn, t, key, keyBytes(key), old, item);
+    const k = keyBytes(key);
+    const coll = await trackCollection(ctx, txn, t, key, k, old, item);
     if (coll?.exceeded) return { kind: "error", error: itemCollectionSizeLimitExceeded() };
-    return { kind: "done", old, next: item, writes: writeItem(txn, t, key, old, item, keyBytes(key)), collection: coll?.size };
+    return { kind: "done", old, next: item, writes: writeItem(txn, t, key, old, item, k), collection: coll?.size };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");
@@ -177,8 +179,10 @@ export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
     checkKey(t, key);
     const old = await readOld(key);
     if (cond && !evaluate(cond, old, ectx)) return { kind: "failed", old };
-    const coll = old ? await trackItemCollection(ctx, txn, t, key, keyBytes(key), old, undefined) : undefined;
-    return { kind: "done", old, writes: old ? writeItem(txn, t, key, old, undefined, keyBytes(key)) : [], collection: coll?.size };
+    if (!old) return { kind: "done", old, writes: [] };
+    const k = keyBytes(key);
+    const coll = await trackCollection(ctx, txn, t, key, k, old, undefined);
+    return { kind: "done", old, writes: writeItem(txn, t, key, old, undefined, k), collection: coll?.size };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");
@@ -323,9 +327,10 @@ export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
       const onlyDeletes = Object.values(attributeUpdates).every((u) => u.Action === "DELETE");
       if (onlyDeletes) return { kind: "done", old, writes: [], paths };
     }
-    const coll = await trackItemCollection(ctx, txn, t, key, keyBytes(key), old, next);
+    const k = keyBytes(key);
+    const coll = await trackCollection(ctx, txn, t, key, k, old, next);
     if (coll?.exceeded) return { kind: "error", error: itemCollectionSizeLimitExceeded() };
-    return { kind: "done", old, next, writes: writeItem(txn, t, key, old, next, keyBytes(key)), paths, collection: coll?.size };
+    return { kind: "done", old, next, writes: writeItem(txn, t, key, old, next, k), paths, collection: coll?.size };
   });
   if (out.kind === "failed") failure(data, out.old);
   if (out.kind !== "done") throw new Error("unreachable");

@@ -13,7 +13,8 @@ import { indexKeyProblem, storageKey, updatedIndexKeyError, type TableRecord } f
 import { itemSize, MAX_ITEM_BYTES, type Item } from "../types/attribute-value.ts";
 import { COLLECTION_SIZE_EXCEEDED, idempotentMismatch, resourceNotFound, transactionCanceled, validationError } from "../wire/errors.ts";
 import { addIndexWrites, consumedCapacity, newCapacity, readUnits, writeUnits, type Capacity } from "./capacity.ts";
-import { requireTable, trackItemCollection, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { requireTable, txnTable, withItemLocks, type Input, type OpContext, type Output } from "./context.ts";
+import { trackCollection } from "../storage/collections.ts";
 import { bindExpressions, checkItemValues } from "./expressions.ts";
 import { checkKey, checkKeySizes, emptyKeyValueError, itemKeyTypeError, keyMatchesSchema, keyOf } from "./keys.ts";
 
@@ -192,7 +193,7 @@ export async function transactWriteItems(ctx: OpContext, data: Input): Promise<O
         if (a.kind === "ConditionCheck") continue;
         const next = a.kind === "Delete" ? undefined : nexts[i];
         if (!olds[i] && !next) continue;
-        const coll = await trackItemCollection(ctx, txn, tables[a.tableName]!, a.key, keys[i]!, olds[i], next);
+        const coll = await trackCollection(ctx, txn, tables[a.tableName]!, a.key, keys[i]!, olds[i], next);
         if (coll?.exceeded) throw new CollectionOverflow(i);
       }
       const writes = actions.map((a, i) =>

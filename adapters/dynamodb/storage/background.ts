@@ -258,7 +258,7 @@ export class Background {
               const raw = await txn.get(itemKeyBytes);
               const item = raw ? decodeJson<Item>(raw) : undefined;
               if (item && isExpired(item, attr, Date.now() / 1000)) {
-                await trackCollection(store, this.signal, txn, cur, item, itemKeyBytes, item, undefined, Infinity);
+                await trackCollection({ store, signal: this.signal, collectionLimit: Infinity }, txn, cur, item, itemKeyBytes, item, undefined);
                 writeItem(txn, cur, item, item, undefined, itemKeyBytes);
                 continue;
               }

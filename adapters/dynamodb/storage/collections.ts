@@ -45,22 +45,32 @@ export interface CollectionOutcome {
 }
 
 /**
+ * Where a write counts: the store the other shards are read from, and the largest a
+ * collection may grow (default: DynamoDB's). An operation's context is one.
+ */
+export interface CollectionScope {
+  store: Store;
+  signal?: AbortSignal;
+  collectionLimit?: number;
+}
+
+/**
  * Count a write (`old` replaced by `next`, either absent) in its item collection, inside
  * `txn`. Undefined for tables without a local index; `exceeded` (and nothing written) when
- * the write would grow the collection past `limit` bytes.
+ * the write would grow the collection past the scope's limit.
  */
 export async function trackCollection(
-  store: Store,
-  signal: AbortSignal | undefined,
+  scope: CollectionScope,
   txn: Txn,
   t: TableRecord,
   key: Item,
   itemStorageKey: Uint8Array,
   old: Item | undefined,
   next: Item | undefined,
-  limit: number,
 ): Promise<CollectionOutcome | undefined> {
   if (!hasLocalIndex(t)) return undefined;
+  const { store, signal } = scope;
+  const limit = scope.collectionLimit ?? DEFAULT_ITEM_COLLECTION_MAX_BYTES;
   const delta = (next ? collectionBytes(t, next) : 0) - (old ? collectionBytes(t, old) : 0);
   const pk = key[hashKeyName(t.keySchema)]!;
   const own = collectionShardKey(t.id, pk, crc32(itemStorageKey) % SHARDS);
