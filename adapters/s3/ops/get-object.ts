@@ -7,7 +7,7 @@ import { S3Errors } from "../wire/errors.ts";
 import { checkReadConditions } from "../wire/conditionals.ts";
 import { parseRange, type ByteRange } from "../wire/range.ts";
 import { objectResponseHeaders } from "../wire/object-headers.ts";
-import { checksumHeaderRecord } from "../wire/checksum-headers.ts";
+import { checksumHeaders } from "../wire/checksum-headers.ts";
 import { rangeStream, singleChunkBytes } from "../storage/chunk-reader.ts";
 import { readBucket, type S3Call } from "./call.ts";
 import { AwsError } from "../../aws/errors.ts";
@@ -63,7 +63,7 @@ export async function getOrHeadObject(call: S3Call, head: boolean): Promise<Resp
     range = parseRange(rangeHeader, m.size);
   }
   if (range === undefined && m.checksum && (h.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") {
-    checksumHeaderRecord(m.checksum, out);
+    checksumHeaders(m.checksum, out);
   }
   let status = 200;
   let start = 0;

@@ -6,7 +6,7 @@ import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
 import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
 import { parseWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
-import { checksumHeaderRecord, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
+import { checksumHeaders, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
 import { newDigest, type Digest } from "../storage/hashing.ts";
 import { recycleChunkBuffer, releaseLease, writeChunks, type WrittenData } from "../storage/chunk-writer.ts";
 import { readWholeBody, requestPieces } from "../wire/request-body.ts";
@@ -178,6 +178,6 @@ async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
 /** PutObject's answer: plain header records take node-server's fast path (no fetch Headers). */
 function putResponse(etag: string, checksum: StoredChecksum | undefined): Response {
   const out: Record<string, string> = { etag: `"${etag}"` };
-  checksumHeaderRecord(checksum, out);
+  checksumHeaders(checksum, out);
   return emptyResponse(200, out);
 }

@@ -64,15 +64,8 @@ export function parseContentMd5(h: Headers): Buffer | undefined {
   return raw;
 }
 
-/** The x-amz-checksum-* headers of a stored checksum. */
-export function checksumHeaders(c: StoredChecksum | undefined, h: Headers): void {
-  if (!c) return;
-  h.set(headerName(c.algorithm), c.value);
-  h.set("x-amz-checksum-type", c.type);
-}
-
-/** The same, into a plain header record (what node-server writes without a fetch Headers). */
-export function checksumHeaderRecord(c: StoredChecksum | undefined, out: Record<string, string>): void {
+/** The x-amz-checksum-* headers of a stored checksum, into a plain header record. */
+export function checksumHeaders(c: StoredChecksum | undefined, out: Record<string, string>): void {
   if (!c) return;
   out[headerName(c.algorithm)] = c.value;
   out["x-amz-checksum-type"] = c.type;
