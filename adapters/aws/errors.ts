@@ -1,7 +1,7 @@
 // AWS error shapes, one serializer per protocol family. Adapters throw AwsError; the
 // gateway and the adapters turn it into the wire shape their client expects.
 
-import { toXml } from "./xml.ts";
+import { xmlDocument } from "./xml-writer.ts";
 
 export type Fault = "Sender" | "Receiver";
 
@@ -42,9 +42,7 @@ export function s3ErrorResponse(err: AwsError, requestId: string, method: string
   const headers = new Headers(err.headers);
   headers.set("content-type", "application/xml");
   if (method === "HEAD") return new Response(null, { status: err.status, headers });
-  const body = toXml({
-    Error: { Code: err.code, Message: err.message, ...err.extra, RequestId: requestId, HostId: requestId },
-  });
+  const body = xmlDocument("Error", { Code: err.code, Message: err.message, ...err.extra, RequestId: requestId, HostId: requestId });
   return new Response(body, { status: err.status, headers });
 }
 
@@ -68,12 +66,10 @@ export function jsonErrorResponse(
 export function queryErrorResponse(err: AwsError, requestId: string, xmlns: string): Response {
   const headers = new Headers(err.headers);
   headers.set("content-type", "text/xml");
-  const body = toXml({
-    ErrorResponse: {
-      "@_xmlns": xmlns,
-      Error: { Type: err.fault, Code: err.queryCode, Message: err.message, Detail: "" },
-      RequestId: requestId,
-    },
+  const body = xmlDocument("ErrorResponse", {
+    "@_xmlns": xmlns,
+    Error: { Type: err.fault, Code: err.queryCode, Message: err.message, Detail: "" },
+    RequestId: requestId,
   });
   return new Response(body, { status: err.status, headers });
 }

@@ -5,7 +5,7 @@ import { xmlDocument } from "../../aws/xml-writer.ts";
 import { S3Errors } from "./errors.ts";
 import { createHash } from "node:crypto";
 
-// Unlike the shared parser, values are not trimmed: object keys may begin or end with spaces.
+// Values are not trimmed: object keys may begin or end with spaces.
 const bodyParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "@_",

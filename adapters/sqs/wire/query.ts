@@ -2,7 +2,7 @@
 // protocol's members (`Attributes: {…}`), and results become `<ActionResponse>` XML with
 // the element names of the 2012-11-05 Query model. Only names differ; values are the same.
 
-import { toXml } from "../../aws/xml.ts";
+import { xmlDocument } from "../../aws/xml-writer.ts";
 import type { Input, Output } from "../model.ts";
 import { dict } from "../dict.ts";
 
@@ -174,5 +174,5 @@ export function queryResponseXml(action: string, output: Output, requestId: stri
   if (Object.keys(output).length > 0) body[`${action}Result`] = xmlStruct(output, action);
   else body[`${action}Result`] = "";
   body.ResponseMetadata = { RequestId: requestId };
-  return toXml({ [`${action}Response`]: body });
+  return xmlDocument(`${action}Response`, body);
 }
