@@ -3,6 +3,8 @@
 //
 // Keys and values are bytes; keys order lexicographically (unsigned byte order).
 
+import { compareBytes } from "./tuple.ts";
+
 export type Consistency = "linearizable" | "serializable";
 
 export interface CallOptions {
@@ -99,9 +101,7 @@ export interface WatchEvent {
  * compacted revision); the consumer must then re-read everything it watches.
  */
 export function coversWholePrefix(ev: WatchEvent, prefix: Uint8Array): boolean {
-  if (ev.key.length !== prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (ev.key[i] !== prefix[i]) return false;
-  return true;
+  return compareBytes(ev.key, prefix) === 0;
 }
 
 export interface StoreLimits {
