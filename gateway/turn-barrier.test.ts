@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { endOfTurn } from "./turn-barrier.ts";
 
 describe("endOfTurn", () => {
-  it("shares one wake-up among the callers of a turn and resolves after pending I/O callbacks", async () => {
+  it("shares one wake-up among the callers of a turn and resolves only after the turn's microtasks", async () => {
     const order: string[] = [];
     const a = endOfTurn().then(() => order.push("a"));
     const b = endOfTurn().then(() => order.push("b"));

@@ -52,7 +52,7 @@ export async function readVerifiedBody(call: S3Call, maxBytes: number): Promise<
   return bytes;
 }
 
-/** A body the gateway already read and verified, held to the same limit as a streamed one. */
+/** A configuration body (verified as readVerifiedBody does) parsed as XML under `root`; empty is MalformedXML. */
 export async function readXml(call: S3Call, root: string, maxBytes = MAX_XML_BODY): Promise<Record<string, unknown>> {
   const bytes = await readVerifiedBody(call, maxBytes);
   if (bytes.length === 0) throw S3Errors.malformedXml();
