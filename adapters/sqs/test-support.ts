@@ -2,12 +2,9 @@
 // with requests built the way the gateway builds them (JSON or Query).
 
 import { setMaxListeners } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
 import { Registry } from "prom-client";
-import { openEmbeddedStore } from "../../kvclient/embedded/store.ts";
+import { openTempStore } from "../../kvclient/testing/temp-store.ts";
 import type { Store } from "../../kvclient/store.ts";
 import type { ServiceAdapter, ServiceRequest } from "../aws/service.ts";
 import { createSqsAdapter } from "./index.ts";
@@ -41,9 +38,9 @@ function baseRequest(method: string, url: URL, headers: Headers, bytes: Uint8Arr
 }
 
 export async function startHarness(opts: { start?: boolean } = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), "sqs-unit-"));
   const registry = new Registry();
-  const store = await openEmbeddedStore({ path: dir, registry });
+  const temp = await openTempStore("sqs-unit", registry);
+  const store = temp.store;
   const adapter = createSqsAdapter({ store, region: "us-east-1", accountId: ACCOUNT, registry, logger: pino({ level: "silent" }) });
   if (opts.start !== false) await adapter.start?.();
   const ac = new AbortController();
@@ -73,8 +70,7 @@ export async function startHarness(opts: { start?: boolean } = {}): Promise<Harn
     async close() {
       ac.abort();
       await adapter.stop?.();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await temp.dispose();
     },
   };
 }

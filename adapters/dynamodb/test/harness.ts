@@ -1,12 +1,9 @@
 // Drives the adapter through handle() with requests shaped as the gateway builds them,
 // over a real embedded store in a temporary directory.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
 import { Registry } from "prom-client";
-import { openEmbeddedStore } from "../../../kvclient/embedded/store.ts";
+import { openTempStore } from "../../../kvclient/testing/temp-store.ts";
 import type { Store } from "../../../kvclient/store.ts";
 import type { ServiceAdapter, ServiceRequest } from "../../aws/service.ts";
 import { createDynamoDbAdapter } from "../index.ts";
@@ -21,9 +18,8 @@ export interface Harness {
 
 /** `wrap` may decorate the store, e.g. to inject faults into some calls. */
 export async function openHarness(wrap: (s: Store) => Store = (s) => s): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), "ddb-test-"));
-  const inner = await openEmbeddedStore({ path: dir, registry: new Registry() });
-  const store = wrap(inner);
+  const temp = await openTempStore("ddb-test");
+  const store = wrap(temp.store);
   const adapter = createDynamoDbAdapter({
     store,
     region: "us-east-1",
@@ -58,8 +54,7 @@ export async function openHarness(wrap: (s: Store) => Store = (s) => s): Promise
     call: (op, body) => raw(op, JSON.stringify(body)),
     async close() {
       await adapter.stop?.();
-      await inner.close();
-      rmSync(dir, { recursive: true, force: true });
+      await temp.dispose();
     },
   };
 }

@@ -4,32 +4,25 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Registry } from "prom-client";
 import pino from "pino";
-import { openEmbeddedStore } from "../../../kvclient/embedded/store.ts";
+import { openTempStore, type TempStore } from "../../../kvclient/testing/temp-store.ts";
 import type { Store } from "../../../kvclient/store.ts";
 import { keys, encodeRecord, type ObjectManifest } from "../keyspace.ts";
 import { DEFAULT_S3_OPTIONS } from "../config.ts";
 import type { S3Context } from "../context.ts";
 import { walk } from "./list-objects.ts";
 
-let dir: string;
+let temp: TempStore;
 let store: Store;
 let ctx: S3Context;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "s3-list-"));
-  store = await openEmbeddedStore({ path: dir, registry: new Registry() });
+  temp = await openTempStore("s3-list");
+  store = temp.store;
   ctx = { store, options: DEFAULT_S3_OPTIONS, region: "us-east-1", logger: pino({ level: "silent" }), chunkBytes: 1024 };
 });
 
-afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.dispose());
 
 const manifest: ObjectManifest = { size: 0, etag: "x", lastModified: 0, headers: { meta: {} }, ownerId: "o", ownerName: "n", segments: [] };
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));

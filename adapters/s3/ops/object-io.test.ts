@@ -4,13 +4,10 @@
 // overrides that could not be written as header values.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { Registry } from "prom-client";
 import pino from "pino";
-import { openEmbeddedStore } from "../../../kvclient/embedded/store.ts";
+import { openTempStore, type TempStore } from "../../../kvclient/testing/temp-store.ts";
 import type { Store } from "../../../kvclient/store.ts";
 import type { ServiceRequest } from "../../aws/service.ts";
 import { createS3AdapterWith, type S3Adapter } from "../index.ts";
@@ -19,23 +16,20 @@ import { keys, decodeManifest, decodeRecord, INLINE_MAX_BYTES, type GcEntry } fr
 import { collectOnce } from "../storage/gc.ts";
 
 const CHUNK = 64 * 1024;
-let dir: string;
+let temp: TempStore;
 let store: Store;
 let s3: S3Adapter;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "s3-object-io-"));
-  store = await openEmbeddedStore({ path: dir, registry: new Registry() });
+  temp = await openTempStore("s3-object-io");
+  store = temp.store;
   const config = { store, region: "us-east-1", accountId: "000000000000", registry: new Registry(), logger: pino({ level: "silent" }) };
   s3 = createS3AdapterWith(config, { ...DEFAULT_S3_OPTIONS, chunkBytes: CHUNK });
   expect(s3.ctx.chunkBytes).toBe(CHUNK);
   expect((await s3.handle(request("PUT", "/iobkt"))).status).toBe(200);
 });
 
-afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.dispose());
 
 const principal = { accessKeyId: "test", secretAccessKey: "test", ownerId: "owner", displayName: "owner" };
 

@@ -3,13 +3,9 @@
 // is collected down to nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
 import { getEventListeners } from "node:events";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Registry } from "prom-client";
 import pino from "pino";
-import { openEmbeddedStore } from "../../../kvclient/embedded/store.ts";
+import { openTempStore, type TempStore } from "../../../kvclient/testing/temp-store.ts";
 import type { Store } from "../../../kvclient/store.ts";
 import { DEFAULT_S3_OPTIONS } from "../config.ts";
 import type { S3Context } from "../context.ts";
@@ -17,7 +13,7 @@ import { keys, encodeRecord, type PartRecord } from "../keyspace.ts";
 import { LeaseLostError, writeChunks } from "./chunk-writer.ts";
 import { GcWorker, collectOnce, deadEntry } from "./gc.ts";
 
-let dir: string;
+let temp: TempStore;
 let store: Store;
 const signal = () => AbortSignal.timeout(10_000);
 
@@ -26,14 +22,11 @@ function ctxWith(over: Partial<S3Context["options"]> = {}): S3Context {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "s3-gc-"));
-  store = await openEmbeddedStore({ path: dir, registry: new Registry() });
+  temp = await openTempStore("s3-gc");
+  store = temp.store;
 });
 
-afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => temp.dispose());
 
 const count = (r: { start: Uint8Array; end: Uint8Array }) => store.count(r);
 
