@@ -1,26 +1,22 @@
 // Process behaviour: --help, refusing an exposed start without credentials, configured
-// credentials, per-service listeners, graceful shutdown that leaves the store reusable.
-// These are about the process, not the store, so they run on the embedded backend.
+// credentials, request log lines, per-service listeners, graceful shutdown that leaves the
+// store reusable. All but the first two start a gateway, on each backend in turn.
 
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { ROOT, startGateway, type GatewayProcess } from "../harness/gateway.ts";
-import { clientConfigFor } from "../harness/both-backends.ts";
+import { BACKENDS, clientConfigFor, type BackendName } from "../harness/both-backends.ts";
+import { startEtcdCluster, type EtcdCluster } from "../../kvclient/testing/etcd-cluster.ts";
 
 const run = promisify(execFile);
 const MAIN = ["--import", "tsx", join(ROOT, "gateway", "main.ts")];
 
 describe("gateway process", () => {
-  const started: GatewayProcess[] = [];
-  afterAll(async () => {
-    for (const g of started) await g.stop();
-  });
-
   it("lists every flag in --help and exits 0", async () => {
     const { stdout } = await run(process.execPath, [...MAIN, "--help"], { cwd: ROOT });
     for (const flag of ["--host", "--port", "--backend", "--data-dir", "--etcd-endpoints", "--credentials", "--region", "--account-id", "--leader-check", "--metrics-port"]) {
@@ -34,11 +30,25 @@ describe("gateway process", () => {
     expect((err as { stderr: string }).stderr).toMatch(/refusing to start on 0\.0\.0\.0 without credentials/);
   });
 
+});
+
+describe.each(BACKENDS)("gateway process on %s", (backend: BackendName) => {
+  const started: GatewayProcess[] = [];
+  let cluster: EtcdCluster | undefined;
+  beforeAll(async () => {
+    if (backend === "etcd") cluster = await startEtcdCluster();
+  });
+  afterAll(async () => {
+    for (const g of started) await g.stop();
+    await cluster?.close();
+  });
+  const on = (o: { args?: string[]; logLevel?: string } = {}) => startGateway({ ...o, backend, etcdEndpoints: cluster?.endpoints });
+
   it("uses configured credentials instead of the local pair, and the configured account id", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gw-creds-"));
     const file = join(dir, "c.json");
     writeFileSync(file, JSON.stringify({ credentials: [{ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "s3cr3t", displayName: "alice" }] }));
-    const gw = await startGateway({ backend: "embedded", args: ["--credentials", file, "--account-id", "123456789012"] });
+    const gw = await on({ args: ["--credentials", file, "--account-id", "123456789012"] });
     started.push(gw);
     const good = new STSClient({ ...clientConfigFor(gw), credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "s3cr3t" } });
     expect(await good.send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/alice" });
@@ -50,7 +60,7 @@ describe("gateway process", () => {
   });
 
   it("logs one JSON line per request, promptly, with the request id the SDK received", async () => {
-    const gw = await startGateway({ backend: "embedded", logLevel: "info" });
+    const gw = await on({ logLevel: "info" });
     started.push(gw);
     const sts = new STSClient(clientConfigFor(gw));
     const ids: string[] = [];
@@ -72,7 +82,7 @@ describe("gateway process", () => {
   });
 
   it("serves per-service and metrics listeners", async () => {
-    const gw = await startGateway({ backend: "embedded", args: ["--dynamodb-port", "0", "--metrics-port", "0"] });
+    const gw = await on({ args: ["--dynamodb-port", "0", "--metrics-port", "0"] });
     started.push(gw);
     expect(gw.ports.dynamodb).toBeGreaterThan(0);
     // On the DynamoDB listener an unsigned SQS-looking request still gets DynamoDB's answer.
@@ -84,8 +94,8 @@ describe("gateway process", () => {
     expect((await fetch(`http://127.0.0.1:${gw.ports.metrics}/bucket/key`)).status).toBe(404);
   });
 
-  it("shuts down gracefully on SIGTERM and its data dir opens again", async () => {
-    const gw = await startGateway({ backend: "embedded" });
+  it("shuts down gracefully on SIGTERM and its store opens again", async () => {
+    const gw = await on();
     started.push(gw);
     const t0 = performance.now();
     await gw.kill("SIGTERM");
