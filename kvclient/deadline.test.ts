@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bound, raceAbort } from "./deadline.ts";
+import { bound, raceAbort, sharedBound } from "./deadline.ts";
 import { DeadlineExceededError } from "./errors.ts";
 
 describe("bound", () => {
@@ -50,5 +50,43 @@ describe("bound() under many concurrent listeners", () => {
       process.off("warning", onWarning);
     }
     expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+});
+
+describe("sharedBound", () => {
+  it("gives calls starting within the slack one signal, and later calls a new one", async () => {
+    const ac = new AbortController();
+    const a = sharedBound(ac.signal, 1_600);
+    expect(sharedBound(ac.signal, 1_600)).toBe(a);
+    // Other callers and other bound lengths never share it.
+    expect(sharedBound(new AbortController().signal, 1_600)).not.toBe(a);
+    expect(sharedBound(ac.signal, 3_200)).not.toBe(a);
+    // The slack is 1600 / 16 = 100 ms: past it, reusing `a` would cut the bound short.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(sharedBound(ac.signal, 1_600)).not.toBe(a);
+  });
+
+  it("fires no earlier than the bound of the last call that shared it", async () => {
+    const started = Date.now();
+    const a = sharedBound(undefined, 320);
+    await new Promise((r) => setTimeout(r, 10));
+    const lastShare = Date.now();
+    expect(sharedBound(undefined, 320)).toBe(a);
+    const fired = await new Promise<number>((r) => a.addEventListener("abort", () => r(Date.now()), { once: true }));
+    expect(fired - lastShare).toBeGreaterThanOrEqual(320 - 2); // timers may round by a millisecond
+    expect(fired - started).toBeLessThan(2_000);
+    expect((a.reason as DOMException).name).toBe("TimeoutError");
+    // A fired bound is never handed out again.
+    expect(sharedBound(undefined, 320)).not.toBe(a);
+  });
+
+  it("fires with the caller's reason when the caller aborts", () => {
+    const ac = new AbortController();
+    const a = sharedBound(ac.signal, 10_000);
+    ac.abort("gone");
+    expect(a.aborted).toBe(true);
+    expect(a.reason).toBe("gone");
+    const after = sharedBound(ac.signal, 10_000);
+    expect(after.aborted).toBe(true);
   });
 });

@@ -56,6 +56,40 @@ export function bound(callerSignal: AbortSignal | undefined, boundMs = DEFAULT_C
   return { signal: controller.signal, deadline, dispose: release };
 }
 
+interface SharedBound {
+  signal: AbortSignal;
+  /** Date.now() at which the bound fires. */
+  firesAt: number;
+}
+
+/** The latest shared bound per bound length, per caller signal (see sharedBound). */
+const sharedByCaller = new WeakMap<AbortSignal, Map<number, SharedBound>>();
+const sharedWithoutCaller = new Map<number, SharedBound>();
+
+/**
+ * A bound like bound()'s that calls may share: it fires when the caller aborts, or no
+ * earlier than `boundMs` and at most `boundMs / 16` later than the call started.
+ *
+ * Calls starting within that slack with the same caller signal get the same signal, so a
+ * connection running thousands of transactions a second makes one bound every ~600 ms
+ * instead of one per transaction (~4.5 µs each: the signal, its timer, the listener on the
+ * caller). Nothing to dispose: the shared timer ends at the bound and is unref'd.
+ */
+export function sharedBound(callerSignal: AbortSignal | undefined, boundMs = DEFAULT_CALL_BOUND_MS): AbortSignal {
+  let latest = callerSignal ? sharedByCaller.get(callerSignal) : sharedWithoutCaller;
+  const now = Date.now();
+  const current = latest?.get(boundMs);
+  if (current && !current.signal.aborted && current.firesAt - now >= boundMs) return current.signal;
+  const span = boundMs + Math.floor(boundMs / 16);
+  const shared: SharedBound = { signal: bound(callerSignal, span).signal, firesAt: now + span };
+  if (!latest) sharedByCaller.set(callerSignal!, (latest = new Map()));
+  latest.set(boundMs, shared);
+  // Forgotten once fired, so the map holds live bounds only.
+  const map = latest;
+  shared.signal.addEventListener("abort", () => map.get(boundMs) === shared && map.delete(boundMs), { once: true });
+  return shared.signal;
+}
+
 /** The typed error for an aborted signal, keeping the abort reason as the cause. */
 export function abortError(signal: AbortSignal, what: string): DeadlineExceededError {
   return new DeadlineExceededError(`${what}: deadline exceeded`, { cause: signal.reason });

@@ -1,7 +1,7 @@
 // The optimistic-transaction driver shared by every backend: run the body, commit, and on
 // a conflict re-run with jittered exponential backoff, bounded in attempts and in time.
 
-import { bound, sleep, DEFAULT_CALL_BOUND_MS } from "./deadline.ts";
+import { sharedBound, sleep, DEFAULT_CALL_BOUND_MS } from "./deadline.ts";
 import { RetryLimitError, WriteConflictError, errorReason } from "./errors.ts";
 import type { TxnOptions } from "./store.ts";
 import type { KvMetrics } from "./metrics.ts";
@@ -16,19 +16,14 @@ const MAX_BACKOFF_MS = 250;
  */
 export type Attempt<T> = (signal: AbortSignal) => Promise<T>;
 
-export async function runTransaction<T>(
+export function runTransaction<T>(
   attempt: Attempt<T>,
   opts: TxnOptions | undefined,
   metrics: KvMetrics,
   backend: string,
 ): Promise<T> {
-  // Disposed when the transaction ends, so a finished transaction holds no timer.
-  const budget = bound(opts?.signal, opts?.timeoutMs ?? DEFAULT_CALL_BOUND_MS);
-  try {
-    return await runAttempts(attempt, opts, metrics, backend, budget.signal);
-  } finally {
-    budget.dispose();
-  }
+  const signal = sharedBound(opts?.signal, opts?.timeoutMs ?? DEFAULT_CALL_BOUND_MS);
+  return runAttempts(attempt, opts, metrics, backend, signal);
 }
 
 async function runAttempts<T>(
