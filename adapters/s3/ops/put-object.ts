@@ -17,6 +17,14 @@ import { REJECTED_HEADERS } from "../wire/route.ts";
 
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
+/**
+ * What S3 applies to an upload that names no checksum: it computes a CRC64NVME of the
+ * whole object, stores it, and returns it (x-amz-checksum-crc64nvme, type FULL_OBJECT)
+ * from PutObject and from reads with checksum mode ENABLED. A copy of an object that has no
+ * checksum gets one too.
+ */
+export const DEFAULT_CHECKSUM: ChecksumRequest = { algorithm: "CRC64NVME", fromTrailer: false };
+
 export function rejectUnsupportedHeaders(h: Headers): void {
   for (const name of Object.keys(REJECTED_HEADERS)) if (h.has(name)) throw S3Errors.notImplemented();
   const sse = h.get("x-amz-server-side-encryption");
@@ -67,7 +75,7 @@ export async function putObject(call: S3Call): Promise<Response> {
   const objHeaders = parseObjectHeaders(h);
   const tags = parseTaggingHeader(h);
   const conditions = parseWriteConditions(h);
-  const csReq = parseChecksumRequest(h);
+  const csReq = parseChecksumRequest(h) ?? DEFAULT_CHECKSUM;
   const md5Header = parseContentMd5(h);
   if (req.contentLength !== undefined && req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
   if (req.contentLength !== undefined && req.contentLength <= ctx.chunkBytes) {
@@ -127,7 +135,7 @@ interface PutInputs {
   objHeaders: ObjectHeaders;
   tags: Tag[] | undefined;
   conditions: WriteConditions;
-  csReq: ChecksumRequest | undefined;
+  csReq: ChecksumRequest;
   md5Header: Buffer | undefined;
 }
 
