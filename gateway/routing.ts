@@ -36,11 +36,18 @@ function byContent(url: URL, headers: Headers): RoutedService {
   const action = url.searchParams.get("Action");
   if (action === "GetCallerIdentity") return "sts";
   if (action) return "sqs";
-  // S3 never sends url-encoded form bodies (browser POST uploads are multipart), the
-  // SQS Query protocol always does: an unsigned Query POST still gets an SQS-shaped answer.
+  // Signature Version 2 (header or presigned) is S3's alone; its object may have any
+  // Content-Type, a url-encoded form included.
+  if (headers.get("authorization")?.startsWith("AWS ") || isSigV2Query(url)) return "s3";
+  // The SQS Query protocol always sends a url-encoded form; S3's own requests never do
+  // (browser POST uploads are multipart): an unsigned Query POST gets an SQS-shaped answer.
   const type = headers.get("content-type") ?? "";
   if (type.startsWith("application/x-www-form-urlencoded")) return "sqs";
   return "s3";
+}
+
+function isSigV2Query(url: URL): boolean {
+  return url.searchParams.has("AWSAccessKeyId") && url.searchParams.has("Signature");
 }
 
 /** `only` pins a per-service listener to one service. */

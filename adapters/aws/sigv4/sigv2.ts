@@ -116,21 +116,22 @@ export async function authenticateV2(
     return { stringToSign, sig: createHmac("sha1", principal.secretAccessKey).update(stringToSign, "utf8").digest("base64") };
   };
   const path = rawPath === "" ? "/" : rawPath;
-  let attempt = sign(path);
-  if (!sameSignature(attempt.sig, signature)) {
-    // Virtual-hosted style signs "/<bucket><path>"; the bucket is the host's first label.
-    const host = headers.get("host") ?? input.url.host;
-    const dot = host.indexOf(".");
-    const alt = dot > 0 ? sign("/" + host.slice(0, dot) + path) : undefined;
-    if (alt === undefined || !sameSignature(alt.sig, signature)) {
-      throw new AuthError("bad_signature", "signature mismatch", {
-        presigned,
-        accessKeyId,
-        stringToSign: attempt.stringToSign,
-        signatureProvided: signature,
-      });
-    }
-    attempt = alt;
+  // The resource as signed: the path; or, path-style, "/<bucket>/" for a bucket request
+  // ("/<bucket>"), as botocore's auth_path and S3's SigV2 rules name it; or, virtual-hosted,
+  // "/<bucket><path>" with the bucket taken from the host's first label.
+  const host = headers.get("host") ?? input.url.host;
+  const dot = host.indexOf(".");
+  // The canonical form first: a mismatch error reports its string to sign.
+  const resources = /^\/[^/]+$/.test(path) ? [path + "/", path] : [path];
+  if (dot > 0) resources.push("/" + host.slice(0, dot) + path);
+  const attempts = resources.map(sign);
+  if (!attempts.some((a) => sameSignature(a.sig, signature))) {
+    throw new AuthError("bad_signature", "signature mismatch", {
+      presigned,
+      accessKeyId,
+      stringToSign: attempts[0]!.stringToSign,
+      signatureProvided: signature,
+    });
   }
 
   const signing: SigningInfo = {
@@ -143,8 +144,9 @@ export async function authenticateV2(
   };
   const length = headers.get("content-length");
   const trailers = Promise.resolve(new Headers());
-  if (opts.bufferBody) {
-    const bytes = await readAll(input.body, opts.maxBufferedBytes ?? 16 * 1024 * 1024);
+  // The edge reads a small body before authenticating (input.bytes; input.body is then null).
+  if (input.bytes !== undefined || opts.bufferBody) {
+    const bytes = input.bytes ?? (await readAll(input.body, opts.maxBufferedBytes ?? 16 * 1024 * 1024));
     return { principal, signing, body: streamOf(bytes), contentLength: bytes.byteLength, trailers, bytes };
   }
   return {

@@ -164,8 +164,11 @@ export const REJECTED_HEADERS: Readonly<Record<string, string>> = {
   "x-amz-write-offset-bytes": "appends",
 };
 
-/** Query parameters any plain write may carry: SDK hints, presigned auth, versionId. */
-const GENERIC_WRITE_PARAMS = /^(x-id|x-amz-[a-z0-9-]+|versionId)$/i;
+/**
+ * Query parameters any plain write may carry: SDK hints, presigned auth (SigV4's X-Amz-*,
+ * SigV2's AWSAccessKeyId / Signature / Expires, which boto3 presigns by default), versionId.
+ */
+const GENERIC_WRITE_PARAMS = /^(x-id|x-amz-[a-z0-9-]+|versionId|AWSAccessKeyId|Signature|Expires)$/i;
 
 export type Resolution =
   | { kind: "route"; op: string; target: Target }
