@@ -34,6 +34,10 @@ describe("queues", () => {
     expect(clash.status).toBe(400);
     expect(clash.body.__type).toBe("com.amazonaws.sqs#QueueNameExists");
     expect(clash.headers.get("x-amzn-query-error")).toBe("QueueAlreadyExists;Sender");
+    // AWS names the first differing attribute (in request order), not the queue.
+    expect(clash.body.message).toBe("A queue already exists with the same name and a different value for attribute VisibilityTimeout");
+    const two = await h.json("CreateQueue", { QueueName: "alpha", Attributes: { VisibilityTimeout: "40", DelaySeconds: "5", MaximumMessageSize: "2048" } });
+    expect(two.body.message).toBe("A queue already exists with the same name and a different value for attribute DelaySeconds");
     await create("alphabet");
     await create("beta");
     const list = await h.json("ListQueues", { QueueNamePrefix: "alpha" });
@@ -59,6 +63,36 @@ describe("queues", () => {
     expect(r.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
     const v = await h.json("CreateQueue", { QueueName: "q1", Attributes: { DelaySeconds: "901" } });
     expect(v.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeValue");
+  });
+
+  it("keeps one server-side encryption option per queue, as AWS does", async () => {
+    const sse = async (url: string) =>
+      (await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds"] })).body.Attributes;
+    const kms = await create("sse-kms", { KmsMasterKeyId: "alias/aws/sqs" });
+    expect(await sse(kms)).toEqual({ KmsMasterKeyId: "alias/aws/sqs", KmsDataKeyReusePeriodSeconds: "300", SqsManagedSseEnabled: "false" });
+    // Created again with the same key: still the same queue.
+    expect(await create("sse-kms", { KmsMasterKeyId: "alias/aws/sqs" })).toBe(kms);
+
+    const both = { KmsMasterKeyId: "alias/aws/sqs", SqsManagedSseEnabled: "true" };
+    const refused = await h.json("CreateQueue", { QueueName: "sse-both", Attributes: both });
+    expect(refused.status).toBe(400);
+    expect(refused.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
+    expect(refused.body.message).toBe("You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.");
+
+    const url = await create("sse-switch");
+    expect(await sse(url)).toEqual({ SqsManagedSseEnabled: "true" });
+    expect((await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: both })).body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
+    expect(await sse(url)).toEqual({ SqsManagedSseEnabled: "true" });
+    // Setting a KMS key turns SSE-SQS off; SSE-SQS back on drops the key and its reuse period.
+    await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: { KmsMasterKeyId: "k1", KmsDataKeyReusePeriodSeconds: "600" } });
+    expect(await sse(url)).toEqual({ KmsMasterKeyId: "k1", KmsDataKeyReusePeriodSeconds: "600", SqsManagedSseEnabled: "false" });
+    await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: { SqsManagedSseEnabled: "true" } });
+    expect(await sse(url)).toEqual({ SqsManagedSseEnabled: "true" });
+    await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: { KmsMasterKeyId: "k2" } });
+    expect(await sse(url)).toEqual({ KmsMasterKeyId: "k2", KmsDataKeyReusePeriodSeconds: "300", SqsManagedSseEnabled: "false" });
+    // Clearing the key leaves no encryption (SSE-SQS stays off until set).
+    await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: { KmsMasterKeyId: "" } });
+    expect(await sse(url)).toEqual({ SqsManagedSseEnabled: "false" });
   });
 
   it("reports every attribute with AWS defaults", async () => {
@@ -101,6 +135,29 @@ describe("messages", () => {
     const gone = await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["All"] });
     expect((gone.body.Attributes as Record<string, string>).ApproximateNumberOfMessagesNotVisible).toBe("0");
     expect(await receive(url)).toEqual([]);
+  });
+
+  it("accepts every documented attribute name in ReceiveMessage's lists; queue attribute names select nothing", async () => {
+    const url = await create("recv-names");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "x" });
+    const [m] = await receive(url, {
+      VisibilityTimeout: 0,
+      AttributeNames: ["SqsManagedSseEnabled", "VisibilityTimeout", "SentTimestamp"],
+      MessageSystemAttributeNames: ["SqsManagedSseEnabled", "QueueArn"],
+    });
+    expect(Object.keys(m!.Attributes!)).toEqual(["SentTimestamp"]);
+    const [plain] = await receive(url, { VisibilityTimeout: 0, MessageSystemAttributeNames: ["SqsManagedSseEnabled"] });
+    expect(plain!.Attributes).toBeUndefined();
+    const q = await h.query({ Action: "ReceiveMessage", QueueUrl: url, "AttributeName.1": "SqsManagedSseEnabled", "MessageSystemAttributeName.1": "ApproximateReceiveCount" });
+    expect(q.status).toBe(200);
+    expect(q.text).toContain("<Name>ApproximateReceiveCount</Name>");
+    expect(q.text).not.toContain("SqsManagedSseEnabled");
+    for (const list of ["AttributeNames", "MessageSystemAttributeNames"]) {
+      const bad = await h.json("ReceiveMessage", { QueueUrl: url, [list]: ["SentTimestamp", "Bogus"] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
+      expect(bad.body.message).toBe("Unknown Attribute Bogus.");
+    }
   });
 
   it("keeps a received message invisible until its timeout, and ChangeMessageVisibility(0) frees it", async () => {

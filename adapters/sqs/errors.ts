@@ -11,8 +11,9 @@ function sqsError(code: string, queryCode: string, status: number, message: stri
 export const queueDoesNotExist = () =>
   sqsError("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", 400, "The specified queue does not exist.");
 
-export const queueNameExists = (name: string) =>
-  sqsError("QueueNameExists", "QueueAlreadyExists", 400, `A queue already exists with the same name and a different value for attribute(s) ${name}`);
+/** Names the first attribute whose value differs, as AWS does (not the queue). */
+export const queueNameExists = (attribute: string) =>
+  sqsError("QueueNameExists", "QueueAlreadyExists", 400, `A queue already exists with the same name and a different value for attribute ${attribute}`);
 
 export const queueDeletedRecently = () =>
   sqsError(
@@ -30,6 +31,11 @@ export const missingParameter = (name: string) =>
 
 export const invalidAttributeName = (name: string) =>
   sqsError("InvalidAttributeName", "InvalidAttributeName", 400, `Unknown Attribute ${name}.`);
+
+/** Both server-side encryption options in one request (AWS answers InvalidAttributeName). */
+export const oneSseOption = () =>
+  sqsError("InvalidAttributeName", "InvalidAttributeName", 400,
+    "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.");
 
 export const invalidAttributeValue = (message: string) =>
   sqsError("InvalidAttributeValue", "InvalidAttributeValue", 400, message);

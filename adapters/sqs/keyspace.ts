@@ -68,6 +68,11 @@ export const indexFutureRange = (qid: string, p: number, kind: IndexKind, afterM
   start: encodeTuple([P, "i", qid, p, kind, Math.max(0, Math.floor(afterMs)) + 1]),
   end: tupleRange([P, "i", qid, p, kind]).end,
 });
+/** Index entries of one kind due strictly after `afterMs` and at or before `untilMs`. */
+export const indexWindowRange = (qid: string, p: number, kind: IndexKind, afterMs: number, untilMs: number) => ({
+  start: indexFutureRange(qid, p, kind, afterMs).start,
+  end: indexDueRange(qid, p, kind, untilMs).end,
+});
 export const indexKindRange = (qid: string, p: number, kind: IndexKind) => tupleRange([P, "i", qid, p, kind]);
 export const indexWatchPrefix = () => encodeTuple([P, "i"]);
 

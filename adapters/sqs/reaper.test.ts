@@ -64,6 +64,17 @@ describe("reaper", () => {
     expect((r.body.Messages as { Body: string }[]).map((m) => m.Body)).toEqual(["fresh"]);
   });
 
+  it("leaves messages past retention out of the visible count before the reaper runs", async () => {
+    await h.json("CreateQueue", { QueueName: "ret-count", Attributes: { MessageRetentionPeriod: "60" } });
+    const q = (await svc.getQueueFresh("ret-count", signal))!;
+    await oldMessage(q, 61_000);
+    await oldMessage(q, 59_000);
+    await h.json("SendMessage", { QueueUrl: "http://x/000000000000/ret-count", MessageBody: "fresh" });
+    const r = await h.json("GetQueueAttributes", { QueueUrl: "http://x/000000000000/ret-count", AttributeNames: ["All"] });
+    expect(r.body.Attributes).toMatchObject({ ApproximateNumberOfMessages: "2", ApproximateNumberOfMessagesNotVisible: "0", ApproximateNumberOfMessagesDelayed: "0" });
+    expect(await keysUnder(q.id)).toBe(6);
+  });
+
   it("reclaims every key of a deleted or purged queue id", async () => {
     await h.json("CreateQueue", { QueueName: "gone" });
     await h.json("SendMessageBatch", { QueueUrl: "http://x/000000000000/gone", Entries: Array.from({ length: 10 }, (_, i) => ({ Id: `${i}`, MessageBody: "b" })) });

@@ -33,6 +33,7 @@ import type { Input, OperationContext, Output } from "../model.ts";
 import { optInt, optString, optStringList, optStringMap, reqString } from "../params.ts";
 import type { SqsService } from "../service.ts";
 import { dict } from "../dict.ts";
+import { checkSseRequest, reconcileSse } from "../sse.ts";
 import { queueCounts } from "./counts.ts";
 import { validateRedrivePolicies } from "./redrive-policy.ts";
 
@@ -68,6 +69,7 @@ export async function createQueue(svc: SqsService, input: Input, op: OperationCo
   const given = dict<string>();
   for (const [k, v] of Object.entries(rawAttrs)) given[k] = normalizeAttribute(k, v, fifo, true);
   if (given.FifoQueue === "false") delete given.FifoQueue;
+  checkSseRequest(given);
   const tags = validateTags(optStringMap(input, "tags") ?? {});
   if (Object.keys(tags).length > 50) throw invalidParameterValue("Too many tags added for queue " + name + ".");
   await validateRedrivePolicies(svc, name, fifo, given, op.signal);
@@ -78,21 +80,24 @@ export async function createQueue(svc: SqsService, input: Input, op: OperationCo
       const existing = await txn.get(queueKey(name));
       if (existing) {
         const q = decodeJson<QueueRecord>(existing);
+        // AWS names the first differing attribute, in the order the request gave them.
         for (const [k, v] of Object.entries(given)) {
-          if ((q.attrs[k] ?? "") !== v) throw queueNameExists(name);
+          if ((q.attrs[k] ?? "") !== v) throw queueNameExists(k);
         }
-        if (q.fifo !== fifo) throw queueNameExists(name);
+        if (q.fifo !== fifo) throw queueNameExists("FifoQueue");
         return;
       }
       // AWS refuses a name deleted less than 60 s ago (in any gateway: the mark is in the store).
       const deleted = await txn.get(deletedQueueKey(name));
       if (deleted && decodeJson<{ expires: number }>(deleted).expires > Date.now()) throw queueDeletedRecently();
+      const attrs = { ...defaultAttributes(fifo), ...given };
+      reconcileSse(attrs, given);
       const record: QueueRecord = {
         name,
         id: newQueueId(),
         created: now,
         modified: now,
-        attrs: { ...defaultAttributes(fifo), ...given },
+        attrs,
         tags,
         fifo,
         partitions: fifo ? svc.options.fifoPartitions : 1,
@@ -194,12 +199,14 @@ export async function setQueueAttributes(svc: SqsService, input: Input, op: Oper
   if (!current) throw queueDoesNotExist();
   const given = dict<string>();
   for (const [k, v] of Object.entries(raw)) given[k] = normalizeAttribute(k, v, current.fifo, false);
+  checkSseRequest(given);
   await validateRedrivePolicies(svc, name, current.fifo, given, op.signal);
   await updateQueue(svc, name, op.signal, (q) => {
     for (const [k, v] of Object.entries(given)) {
       if (v === "" && (k === "Policy" || k === "RedrivePolicy" || k === "RedriveAllowPolicy" || k === "KmsMasterKeyId")) delete q.attrs[k];
       else q.attrs[k] = v;
     }
+    reconcileSse(q.attrs, given);
     q.modified = nowSeconds();
   });
   return {};

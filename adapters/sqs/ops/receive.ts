@@ -3,6 +3,7 @@
 // only collide on the one message they both wanted and move on. A receive that finds
 // nothing waits on the hub: store-watch wake-ups plus a timer for the next due entry.
 
+import { isKnownAttribute } from "../attributes.ts";
 import { invalidAttributeName, invalidParameterValue } from "../errors.ts";
 import { insertMoved } from "../dead-letter.ts";
 import { readGroupState, refreshHead, removeFromGroup } from "../fifo-groups.ts";
@@ -434,8 +435,11 @@ export async function receiveMessage(svc: SqsService, input: Input, op: Operatio
   const vt = optInt(input, "VisibilityTimeout", { min: 0, max: 43_200, reason: "Must be >= 0 and <= 43200, if provided." });
   const wait = optInt(input, "WaitTimeSeconds", { min: 0, max: 20, reason: "Must be >= 0 and <= 20, if provided." });
   const sysNames = new Set([...(optStringList(input, "AttributeNames") ?? []), ...(optStringList(input, "MessageSystemAttributeNames") ?? [])]);
+  // The model types the deprecated AttributeNames as QueueAttributeName and documents
+  // SqsManagedSseEnabled for both lists: queue attribute names are accepted in either and
+  // select nothing (systemAttributes only looks up message system attributes).
   for (const n of sysNames) {
-    if (n !== "All" && !(SYSTEM_ATTRIBUTES as readonly string[]).includes(n)) throw invalidAttributeName(n);
+    if (n !== "All" && !(SYSTEM_ATTRIBUTES as readonly string[]).includes(n) && !isKnownAttribute(n)) throw invalidAttributeName(n);
   }
   const attrPatterns = optStringList(input, "MessageAttributeNames") ?? [];
   const attemptId = optString(input, "ReceiveRequestAttemptId");
