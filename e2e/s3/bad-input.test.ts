@@ -169,6 +169,26 @@ describeBothBackends("s3 bad input", (ctx) => {
     await healthy(c);
   });
 
+  it("answers a PUT without a length with 411 MissingContentLength", async () => {
+    const c = ctx();
+    const s = await signed(c, { method: "PUT", path: `/${Bucket}/no-length`, headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+    const headers = { ...s.headers };
+    delete headers["host"];
+    delete headers["content-length"];
+    // A stream body: fetch frames it with Transfer-Encoding: chunked and no Content-Length.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(Buffer.from("streamed without a length"));
+        controller.close();
+      },
+    });
+    const res = await fetch(s.url, { method: "PUT", headers, body, duplex: "half" } as RequestInit);
+    expect(res.status).toBe(411);
+    expect(await res.text()).toContain("<Code>MissingContentLength</Code>");
+    expect(await s3Error(c.s3.send(new HeadObjectCommand({ Bucket, Key: "no-length" })))).toMatchObject({ status: 404 });
+    await healthy(c);
+  });
+
   it("refuses keys over 1024 bytes and invalid bucket names", async () => {
     const c = ctx();
     expect(await s3Error(c.s3.send(new PutObjectCommand({ Bucket, Key: "k".repeat(1025), Body: "x" })))).toMatchObject({ name: "KeyTooLongError", status: 400 });
@@ -197,7 +217,7 @@ describeBothBackends("s3 bad input", (ctx) => {
     expect(await send(c, { method: "PUT", path: `/${Bucket}`, query: { cors: "" }, body: "<CORSConfiguration/>" })).toEqual({ status: 501, code: "NotImplemented" });
     expect(await send(c, { method: "PUT", path: `/${Bucket}`, query: { versioning: "" }, body: "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>" })).toEqual({ status: 501, code: "NotImplemented" });
     expect(await send(c, { method: "PUT", path: `/${Bucket}-new`, query: { somethingnew: "" } })).toEqual({ status: 501, code: "NotImplemented" });
-    expect(await send(c, { method: "PUT", path: `/${Bucket}/keep`, query: { acl: "" }, body: "<AccessControlPolicy/>" })).toEqual({ status: 501, code: "NotImplemented" });
+    expect(await send(c, { method: "PUT", path: `/${Bucket}/keep`, query: { acl: "" }, body: "<AccessControlPolicy/>" })).toEqual({ status: 400, code: "AccessControlListNotSupported" });
     expect(await send(c, { method: "PUT", path: `/${Bucket}/keep`, query: { retention: "" }, body: "<Retention/>" })).toEqual({ status: 501, code: "NotImplemented" });
     expect(await send(c, { method: "GET", path: `/${Bucket}`, query: { cors: "" } })).toEqual({ status: 404, code: "NoSuchCORSConfiguration" });
     expect(await send(c, { method: "GET", path: `/${Bucket}`, query: { lifecycle: "" } })).toEqual({ status: 404, code: "NoSuchLifecycleConfiguration" });

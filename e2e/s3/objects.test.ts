@@ -8,6 +8,7 @@ import {
   CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectTaggingCommand, GetObjectAttributesCommand,
   GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, GetBucketTaggingCommand,
   DeleteBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, S3ServiceException,
+  GetBucketEncryptionCommand, GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, PutObjectAclCommand, PutBucketAclCommand,
 } from "@aws-sdk/client-s3";
 import { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
@@ -80,6 +81,36 @@ describeBothBackends("s3 objects", (ctx) => {
     } finally {
       s3.destroy();
     }
+  });
+
+  it("answers with S3's defaults: SSE-S3, public access blocked, ACLs disabled", async () => {
+    const { s3 } = ctx();
+    const enc = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
+    expect(enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("AES256");
+    const pab = await s3.send(new GetPublicAccessBlockCommand({ Bucket }));
+    expect(pab.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    const own = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }));
+    expect(own.OwnershipControls?.Rules?.[0]?.ObjectOwnership).toBe("BucketOwnerEnforced");
+    // Every object write and read reports SSE-S3.
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: "sse/o", Body: "encrypted at rest", ACL: "bucket-owner-full-control" }));
+    expect(put.ServerSideEncryption).toBe("AES256");
+    expect((await s3.send(new HeadObjectCommand({ Bucket, Key: "sse/o" }))).ServerSideEncryption).toBe("AES256");
+    const copy = await s3.send(new CopyObjectCommand({ Bucket, Key: "sse/copy", CopySource: `${Bucket}/sse/o` }));
+    expect(copy.ServerSideEncryption).toBe("AES256");
+    // ACLs beyond the owner's full control are refused, on objects and on buckets.
+    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket, Key: "sse/public", Body: "x", ACL: "public-read" })))).toMatchObject({ name: "AccessControlListNotSupported", status: 400 });
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket, Key: "sse/public" })))).toMatchObject({ status: 404 });
+    await s3.send(new PutObjectAclCommand({ Bucket, Key: "sse/o", ACL: "private" }));
+    expect(await s3Error(s3.send(new PutObjectAclCommand({ Bucket, Key: "sse/o", ACL: "public-read" })))).toMatchObject({ name: "AccessControlListNotSupported" });
+    expect(await s3Error(s3.send(new PutBucketAclCommand({ Bucket, GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' })))).toMatchObject({ name: "AccessControlListNotSupported" });
+    expect(await s3Error(s3.send(new CreateBucketCommand({ Bucket: "acl-public", ACL: "public-read" })))).toMatchObject({ name: "InvalidBucketAclWithObjectOwnership", status: 400 });
+    // An empty answer says Content-Length: 0 rather than an empty chunked body.
+    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: "sse/presigned" }), { expiresIn: 60 });
+    const res = await fetch(url, { method: "PUT", body: Buffer.from("via URL") });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe("0");
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    expect(res.headers.get("x-amz-server-side-encryption")).toBe("AES256");
   });
 
   it("answers conditional reads with 304 and 412", async () => {

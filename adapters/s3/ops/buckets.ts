@@ -1,5 +1,4 @@
-// Bucket operations: create, head, delete, list, location, versioning, ACL (read-only
-// default), tagging.
+// Bucket operations: create, head, delete, list, location, versioning, tagging.
 
 import { keys, decodeRecord, encodeRecord, type BucketRecord, type UploadRecord } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
@@ -9,6 +8,7 @@ import { readWholeBody } from "../wire/request-body.ts";
 import { validateBucketTags } from "../wire/object-headers.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { requireManifest } from "./get-object.ts";
+import { checkCreateBucketAcl } from "./acl.ts";
 import { emptyResponse, ownerXml, parseTagSet, readXml, requireBucket, tagSetXml, type S3Call } from "./call.ts";
 
 /** Uploads a DeleteBucket may abort in its own transaction. */
@@ -20,6 +20,7 @@ export async function createBucket(call: S3Call): Promise<Response> {
   if ((call.headers.get("x-amz-bucket-object-lock-enabled") ?? "").toLowerCase() === "true") {
     throw S3Errors.notImplemented();
   }
+  checkCreateBucketAcl(call.headers);
   const bytes = await readWholeBody(call.req, 64 * 1024, call.signal, S3Errors.malformedXml);
   verifyContentMd5(call.headers, bytes);
   let region = ctx.region;
@@ -148,24 +149,6 @@ export async function getBucketVersioning(call: S3Call): Promise<Response> {
   return xmlResponse("VersioningConfiguration", {});
 }
 
-export function aclXml(ownerId: string, displayName: string): Record<string, unknown> {
-  const owner = { ID: ownerId, DisplayName: displayName };
-  return {
-    Owner: owner,
-    AccessControlList: {
-      Grant: {
-        Grantee: { "@_xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "@_xsi:type": "CanonicalUser", ...owner },
-        Permission: "FULL_CONTROL",
-      },
-    },
-  };
-}
-
-export async function getBucketAcl(call: S3Call): Promise<Response> {
-  const b = await requireBucket(call);
-  return xmlResponse("AccessControlPolicy", aclXml(b.ownerId, b.ownerName));
-}
-
 async function updateBucket(call: S3Call, change: (b: BucketRecord) => BucketRecord): Promise<void> {
   await call.ctx.store.transact(
     async (txn) => {
@@ -196,9 +179,4 @@ export async function deleteBucketTagging(call: S3Call): Promise<Response> {
     return rest;
   });
   return emptyResponse(204);
-}
-
-export async function getObjectAcl(call: S3Call): Promise<Response> {
-  const m = await requireManifest(call);
-  return xmlResponse("AccessControlPolicy", aclXml(m.ownerId, m.ownerName));
 }

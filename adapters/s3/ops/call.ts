@@ -84,6 +84,13 @@ export function ownerXml(call: S3Call): { ID: string; DisplayName: string } {
   return { ID: call.req.principal.ownerId, DisplayName: call.req.principal.displayName };
 }
 
-export function emptyResponse(status = 200, headers?: HeadersInit): Response {
+/**
+ * A response without a body. It says `Content-Length: 0`, as S3 does: left out, Node
+ * would frame the empty body as `Transfer-Encoding: chunked`.
+ */
+export function emptyResponse(status = 200, headers?: Record<string, string> | Headers): Response {
+  if (status === 204) return new Response(null, { status, headers });
+  if (headers instanceof Headers) headers.set("content-length", "0");
+  else headers = { ...headers, "content-length": "0" };
   return new Response(null, { status, headers });
 }

@@ -5,7 +5,7 @@
 import { keys, decodeManifest, type ObjectManifest, type StoredChecksum } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
-import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
+import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
 import { checkCopySourceConditions, parseWriteConditions } from "../wire/conditionals.ts";
 import { parseAlgorithm } from "../wire/checksum-headers.ts";
 import { parseCopySource } from "../wire/copy-source.ts";
@@ -104,7 +104,7 @@ export async function copyObject(call: S3Call): Promise<Response> {
     if (lease) await releaseLease(ctx, lease);
     throw leaseExpiredToS3(err);
   }
-  const out = new Headers();
+  const out = new Headers({ [SSE_HEADER]: SSE_S3 });
   const c = manifest.checksum;
   return xmlResponse(
     "CopyObjectResult",

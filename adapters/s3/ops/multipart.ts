@@ -14,7 +14,7 @@ import {
 import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
-import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
+import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
 import { parseWriteConditions, checkCopySourceConditions } from "../wire/conditionals.ts";
 import { headerName, parseAlgorithm, parseChecksumRequest, parseContentMd5 } from "../wire/checksum-headers.ts";
 import { parseCopySource, parseCopySourceRange } from "../wire/copy-source.ts";
@@ -91,7 +91,7 @@ export async function createMultipartUpload(call: S3Call): Promise<Response> {
     },
     { signal: call.signal, family: "s3.upload" },
   );
-  const out = new Headers();
+  const out = new Headers({ [SSE_HEADER]: SSE_S3 });
   if (algorithm) {
     out.set("x-amz-checksum-algorithm", algorithm);
     out.set("x-amz-checksum-type", checksumType!);
@@ -138,7 +138,8 @@ export async function uploadPart(call: S3Call): Promise<Response> {
   const uploadId = query.get("uploadId") ?? "";
   const csReq = parseChecksumRequest(h);
   const md5Header = parseContentMd5(h);
-  if (req.contentLength !== undefined && req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
+  if (req.contentLength === undefined) throw S3Errors.missingContentLength();
+  if (req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
   const upload = await readUpload(ctx, call.bucket, call.key, uploadId, call.signal);
   if (csReq && upload.checksumAlgorithm && csReq.algorithm !== upload.checksumAlgorithm) {
     throw S3Errors.invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${csReq.algorithm.toLowerCase()}`);
@@ -164,7 +165,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
     };
     await commitPart(ctx, call, uploadId, part, written);
     if (written.tail) recycleChunkBuffer(written.tail.bytes);
-    const out = new Headers({ etag: `"${part.etag}"` });
+    const out = new Headers({ etag: `"${part.etag}"`, [SSE_HEADER]: SSE_S3 });
     if (part.checksum) out.set(headerName(part.checksum.algorithm), part.checksum.value);
     return emptyResponse(200, out);
   } catch (err) {
@@ -202,7 +203,11 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
       checksum: v.checksum,
     };
     await commitPart(ctx, call, uploadId, part);
-    return xmlResponse("CopyPartResult", { ETag: `"${part.etag}"`, LastModified: isoDate(part.lastModified), ...partChecksumXml(part) });
+    return xmlResponse(
+      "CopyPartResult",
+      { ETag: `"${part.etag}"`, LastModified: isoDate(part.lastModified), ...partChecksumXml(part) },
+      { headers: { [SSE_HEADER]: SSE_S3 } },
+    );
   } catch (err) {
     await releaseLease(ctx, written.segment.id);
     throw leaseExpiredToS3(err);
@@ -346,7 +351,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<Response> {
 }
 
 function completeResult(call: S3Call, m: ObjectManifest): Response {
-  const out = new Headers();
+  const out = new Headers({ [SSE_HEADER]: SSE_S3 });
   const checksum = m.checksum;
   if (checksum) out.set("x-amz-checksum-type", checksum.type);
   const url = call.req.url;

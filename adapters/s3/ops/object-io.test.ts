@@ -161,15 +161,16 @@ describe("PutObject and GetObject in the adapter", () => {
     expect((await bodyOf(await s3.handle(request("GET", "/iobkt/chunks")))).equals(data)).toBe(true);
   });
 
-  it("commits a body of unknown length that fits one chunk with its manifest, without a lease", async () => {
-    const data = randomBytes(CHUNK - 3);
-    const req = request("PUT", "/iobkt/unknown-length", { body: data, piece: 4096 });
+  it("refuses a body of unknown length with MissingContentLength, as S3 does", async () => {
+    const req = request("PUT", "/iobkt/unknown-length", { body: randomBytes(CHUNK - 3), piece: 4096 });
     req.contentLength = undefined;
     req.headers.delete("content-length");
     const gcBefore = await store.count(keys.gcRange());
-    expect((await s3.handle(req)).status).toBe(200);
+    const res = await s3.handle(req);
+    expect(res.status).toBe(411);
+    expect(await res.text()).toContain("<Code>MissingContentLength</Code>");
+    expect(await store.get(keys.object("iobkt", "unknown-length"))).toBeUndefined();
     expect(await store.count(keys.gcRange())).toBe(gcBefore);
-    expect((await bodyOf(await s3.handle(request("GET", "/iobkt/unknown-length")))).equals(data)).toBe(true);
   });
 
   it("hands a refused upload's chunks to the GC, its unwritten tail never landing", async () => {

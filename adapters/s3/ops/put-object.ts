@@ -4,7 +4,7 @@
 import { newId, type ChecksumAlgorithm, type ObjectHeaders, type ObjectManifest, type Segment, type StoredChecksum, type Tag } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
-import { parseObjectHeaders, parseTaggingHeader } from "../wire/object-headers.ts";
+import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
 import { parseWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
 import { checksumHeaders, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
 import { newDigest, type Digest } from "../storage/hashing.ts";
@@ -14,6 +14,7 @@ import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { emptyResponse, requireBucket, type S3Call } from "./call.ts";
 import { keys, INLINE_MAX_BYTES } from "../keyspace.ts";
 import { REJECTED_HEADERS } from "../wire/route.ts";
+import { checkObjectAclHeaders } from "./acl.ts";
 
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -25,11 +26,13 @@ export const MAX_PUT_BYTES = 5 * 1024 ** 3;
  */
 export const DEFAULT_CHECKSUM: ChecksumRequest = { algorithm: "CRC64NVME", fromTrailer: false };
 
+/** For every write that creates an object: PutObject, CopyObject, CreateMultipartUpload. */
 export function rejectUnsupportedHeaders(h: Headers): void {
   for (const name of Object.keys(REJECTED_HEADERS)) if (h.has(name)) throw S3Errors.notImplemented();
-  const sse = h.get("x-amz-server-side-encryption");
-  // SSE-S3 (AES256) is what AWS applies by default; anything else we cannot honour.
-  if (sse !== null && sse !== "AES256") throw S3Errors.notImplemented();
+  checkObjectAclHeaders(h);
+  const sse = h.get(SSE_HEADER);
+  // SSE-S3 is what S3 applies by default; anything else we cannot honour.
+  if (sse !== null && sse !== SSE_S3) throw S3Errors.notImplemented();
 }
 
 /** Digests for a body: MD5 always (the ETag), plus the requested checksum. */
@@ -77,9 +80,12 @@ export async function putObject(call: S3Call): Promise<Response> {
   const conditions = parseWriteConditions(h);
   const csReq = parseChecksumRequest(h) ?? DEFAULT_CHECKSUM;
   const md5Header = parseContentMd5(h);
-  if (req.contentLength !== undefined && req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
-  if (req.contentLength !== undefined && req.contentLength <= ctx.chunkBytes) {
-    return putSmallObject(call, { objHeaders, tags, conditions, csReq, md5Header });
+  // S3 wants the length up front: Content-Length, or x-amz-decoded-content-length with an
+  // aws-chunked body (authenticate() reports either as contentLength).
+  if (req.contentLength === undefined) throw S3Errors.missingContentLength();
+  if (req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
+  if (req.contentLength <= ctx.chunkBytes) {
+    return putSmallObject(call, { objHeaders, tags, conditions, csReq, md5Header, length: req.contentLength });
   }
   await requireBucket(call);
   if (conditions.ifNoneMatchStar) {
@@ -137,6 +143,8 @@ interface PutInputs {
   conditions: WriteConditions;
   csReq: ChecksumRequest;
   md5Header: Buffer | undefined;
+  /** The declared body length. */
+  length: number;
 }
 
 /**
@@ -147,9 +155,9 @@ interface PutInputs {
 async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
   const { ctx, req } = call;
   const digests = bodyDigests(p.csReq);
-  const data = await readWholeBody(req, Math.min(ctx.chunkBytes, req.contentLength ?? ctx.chunkBytes), call.signal);
+  const data = await readWholeBody(req, p.length, call.signal);
   const size = data.length;
-  if (req.contentLength !== undefined && size !== req.contentLength) throw S3Errors.incompleteBody();
+  if (size !== p.length) throw S3Errors.incompleteBody();
   for (const d of digests.list) d.update(data);
   const v = await verifyDigests(digests, p.md5Header, req.trailers);
   const checksum: StoredChecksum | undefined = v.checksum ? { ...v.checksum, type: "FULL_OBJECT" } : undefined;
@@ -185,7 +193,7 @@ async function putSmallObject(call: S3Call, p: PutInputs): Promise<Response> {
 
 /** PutObject's answer: plain header records take node-server's fast path (no fetch Headers). */
 function putResponse(etag: string, checksum: StoredChecksum | undefined): Response {
-  const out: Record<string, string> = { etag: `"${etag}"` };
+  const out: Record<string, string> = { etag: `"${etag}"`, [SSE_HEADER]: SSE_S3 };
   checksumHeaders(checksum, out);
   return emptyResponse(200, out);
 }

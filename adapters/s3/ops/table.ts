@@ -1,6 +1,7 @@
 // Operation name -> handler. Every name here appears in wire/route.ts.
 
 import type { S3Call } from "./call.ts";
+import * as acl from "./acl.ts";
 import * as buckets from "./buckets.ts";
 import { putObject } from "./put-object.ts";
 import { getOrHeadObject } from "./get-object.ts";
@@ -19,7 +20,8 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   DeleteBucket: buckets.deleteBucket,
   GetBucketLocation: buckets.getBucketLocation,
   GetBucketVersioning: buckets.getBucketVersioning,
-  GetBucketAcl: buckets.getBucketAcl,
+  GetBucketAcl: acl.getBucketAcl,
+  PutBucketAcl: acl.putBucketAcl,
   PutBucketTagging: buckets.putBucketTagging,
   GetBucketTagging: buckets.getBucketTagging,
   DeleteBucketTagging: buckets.deleteBucketTagging,
@@ -36,7 +38,8 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   GetObjectTagging: tagging.getObjectTagging,
   DeleteObjectTagging: tagging.deleteObjectTagging,
   GetObjectAttributes: tagging.getObjectAttributes,
-  GetObjectAcl: buckets.getObjectAcl,
+  GetObjectAcl: acl.getObjectAcl,
+  PutObjectAcl: acl.putObjectAcl,
   CreateMultipartUpload: mp.createMultipartUpload,
   UploadPart: mp.uploadPart,
   UploadPartCopy: mp.uploadPartCopy,

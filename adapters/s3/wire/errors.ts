@@ -53,6 +53,9 @@ export const S3Errors = {
     e("IllegalLocationConstraintException", 400, `The ${requested} location constraint is incompatible for the region specific endpoint this request was sent to.`, {}, { "x-amz-bucket-region": region }),
   methodNotAllowed: (method: string, resourceType: string) =>
     e("MethodNotAllowed", 405, "The specified method is not allowed against this resource.", { Method: method, ResourceType: resourceType }),
+  accessControlListNotSupported: () => e("AccessControlListNotSupported", 400, "The bucket does not allow ACLs"),
+  invalidBucketAclWithObjectOwnership: () =>
+    e("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"),
   notImplemented: (message = "A header you provided implies functionality that is not implemented") =>
     e("NotImplemented", 501, message),
   internalError: () => e("InternalError", 500, "We encountered an internal error. Please try again."),

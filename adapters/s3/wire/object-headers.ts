@@ -97,6 +97,13 @@ const OVERRIDES: Record<string, string> = {
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
+ * S3 encrypts every object at rest with SSE-S3 by default (since January 2023) and says so
+ * on each write and read of an object; a write may ask for it, nothing else (put-object.ts).
+ */
+export const SSE_HEADER = "x-amz-server-side-encryption";
+export const SSE_S3 = "AES256";
+
+/**
  * Response headers of a GET/HEAD of `m`, as a plain record: node-server writes a record
  * straight to the socket, where a fetch Headers would be built, validated and iterated.
  */
@@ -105,6 +112,7 @@ export function objectResponseHeaders(m: ObjectManifest, query: URLSearchParams)
     etag: `"${m.etag}"`,
     "last-modified": httpDate(m.lastModified),
     "accept-ranges": "bytes",
+    [SSE_HEADER]: SSE_S3,
   };
   const s = m.headers;
   if (s.contentType !== undefined) h["content-type"] = s.contentType;

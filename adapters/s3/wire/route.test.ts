@@ -26,14 +26,17 @@ describe("route table", () => {
   });
 
   it("never treats an unsupported sub-resource as a plain write", () => {
-    for (const sub of ["policy", "cors", "lifecycle", "encryption", "object-lock", "website", "replication", "versioning", "acl", "whatever"]) {
+    for (const sub of ["policy", "cors", "lifecycle", "encryption", "object-lock", "website", "replication", "versioning", "whatever"]) {
       const r = route("PUT", "bucket", sub);
       expect(r.kind, sub).not.toBe("route");
     }
-    for (const sub of ["acl", "retention", "legal-hold", "whatever"]) {
+    for (const sub of ["retention", "legal-hold", "whatever"]) {
       const r = route("PUT", "object", sub);
       expect(r.kind, sub).not.toBe("route");
     }
+    // ACL writes have handlers of their own (ops/acl.ts), never PutObject's or CreateBucket's.
+    expect(route("PUT", "bucket", "acl")).toMatchObject({ kind: "route", op: "PutBucketAcl" });
+    expect(route("PUT", "object", "acl")).toMatchObject({ kind: "route", op: "PutObjectAcl" });
     expect(route("POST", "object", "restore").kind).toBe("rejected");
     expect(route("POST", "object", "select&select-type=2").kind).toBe("rejected");
     expect(route("POST", "bucket").kind).toBe("method-not-allowed");
@@ -42,6 +45,7 @@ describe("route table", () => {
   it("answers documented defaults for unsupported configuration reads", () => {
     expect(route("GET", "bucket", "cors")).toMatchObject({ kind: "rejected", getDefault: { kind: "error", code: "NoSuchCORSConfiguration" } });
     expect(route("GET", "bucket", "notification")).toMatchObject({ getDefault: { kind: "xml", root: "NotificationConfiguration" } });
+    expect(route("GET", "bucket", "encryption")).toMatchObject({ getDefault: { kind: "xml", root: "ServerSideEncryptionConfiguration" } });
     expect(route("DELETE", "bucket", "cors")).toMatchObject({ kind: "rejected", op: "DeleteBucketCors" });
     expect(route("DELETE", "bucket", "cors")).not.toHaveProperty("getDefault.kind");
   });

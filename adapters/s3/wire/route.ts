@@ -22,6 +22,7 @@ export const ROUTES: readonly RouteRow[] = [
   { method: "GET", target: "service", op: "ListBuckets" },
 
   { method: "PUT", target: "bucket", sub: "tagging", op: "PutBucketTagging" },
+  { method: "PUT", target: "bucket", sub: "acl", op: "PutBucketAcl" },
   { method: "PUT", target: "bucket", op: "CreateBucket" },
   { method: "HEAD", target: "bucket", op: "HeadBucket" },
   { method: "DELETE", target: "bucket", sub: "tagging", op: "DeleteBucketTagging" },
@@ -37,6 +38,7 @@ export const ROUTES: readonly RouteRow[] = [
   { method: "POST", target: "bucket", sub: "delete", op: "DeleteObjects" },
 
   { method: "PUT", target: "object", sub: "tagging", op: "PutObjectTagging" },
+  { method: "PUT", target: "object", sub: "acl", op: "PutObjectAcl" },
   { method: "PUT", target: "object", sub: "uploadId", header: "x-amz-copy-source", op: "UploadPartCopy" },
   { method: "PUT", target: "object", sub: "uploadId", op: "UploadPart" },
   { method: "PUT", target: "object", header: "x-amz-copy-source", op: "CopyObject" },
@@ -73,7 +75,6 @@ const notFound = (code: string, message: string): DefaultAnswer => ({ kind: "err
 
 /** Unsupported bucket sub-resources. */
 export const REJECTED_BUCKET: Readonly<Record<string, Rejection>> = {
-  acl: { ops: { PUT: "PutBucketAcl" } },
   policy: {
     ops: { GET: "GetBucketPolicy", PUT: "PutBucketPolicy", DELETE: "DeleteBucketPolicy" },
     getDefault: notFound("NoSuchBucketPolicy", "The bucket policy does not exist"),
@@ -96,7 +97,12 @@ export const REJECTED_BUCKET: Readonly<Record<string, Rejection>> = {
   },
   encryption: {
     ops: { GET: "GetBucketEncryption", PUT: "PutBucketEncryption", DELETE: "DeleteBucketEncryption" },
-    getDefault: notFound("ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found"),
+    // Every bucket encrypts with SSE-S3 by default (since January 2023).
+    getDefault: {
+      kind: "xml",
+      root: "ServerSideEncryptionConfiguration",
+      body: { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false } },
+    },
   },
   notification: {
     ops: { GET: "GetBucketNotificationConfiguration", PUT: "PutBucketNotificationConfiguration" },
@@ -124,11 +130,17 @@ export const REJECTED_BUCKET: Readonly<Record<string, Rejection>> = {
   },
   publicAccessBlock: {
     ops: { GET: "GetPublicAccessBlock", PUT: "PutPublicAccessBlock", DELETE: "DeletePublicAccessBlock" },
-    getDefault: notFound("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found"),
+    // New buckets block public access (since April 2023).
+    getDefault: {
+      kind: "xml",
+      root: "PublicAccessBlockConfiguration",
+      body: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    },
   },
   ownershipControls: {
     ops: { GET: "GetBucketOwnershipControls", PUT: "PutBucketOwnershipControls", DELETE: "DeleteBucketOwnershipControls" },
-    getDefault: notFound("OwnershipControlsNotFoundError", "The bucket ownership controls were not found"),
+    // New buckets disable ACLs (since April 2023); see ops/acl.ts.
+    getDefault: { kind: "xml", root: "OwnershipControls", body: { Rule: { ObjectOwnership: "BucketOwnerEnforced" } } },
   },
   analytics: { ops: { GET: "GetBucketAnalyticsConfiguration", PUT: "PutBucketAnalyticsConfiguration", DELETE: "DeleteBucketAnalyticsConfiguration" } },
   inventory: { ops: { GET: "GetBucketInventoryConfiguration", PUT: "PutBucketInventoryConfiguration", DELETE: "DeleteBucketInventoryConfiguration" } },
@@ -143,7 +155,6 @@ export const REJECTED_BUCKET: Readonly<Record<string, Rejection>> = {
 
 /** Unsupported object sub-resources. */
 export const REJECTED_OBJECT: Readonly<Record<string, Rejection>> = {
-  acl: { ops: { PUT: "PutObjectAcl" } },
   retention: { ops: { GET: "GetObjectRetention", PUT: "PutObjectRetention" } },
   "legal-hold": { ops: { GET: "GetObjectLegalHold", PUT: "PutObjectLegalHold" } },
   torrent: { ops: { GET: "GetObjectTorrent" } },
