@@ -152,6 +152,10 @@ describeBothBackends(
         expect(d.TableStatus).toBe("ACTIVE");
         expect(d.ProvisionedThroughput?.ReadCapacityUnits).toBe(2);
         expect(d.ProvisionedThroughput?.NumberOfDecreasesToday).toBe(1);
+        const same = await ddb().send(new UpdateTableCommand({ TableName: name, ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 4 } })).catch((e: Error) => e.message);
+        expect(same).toBe(
+          "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: 2. Requested ReadCapacityUnits: 2. Current WriteCapacityUnits provisioned for the table: 4. Requested WriteCapacityUnits: 4. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+        );
         const none = await ddb().send(new UpdateTableCommand({ TableName: name })).catch((e: Error) => e.message);
         expect(none).toBe("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
         const ep = await ddb().send(new DescribeEndpointsCommand({}));

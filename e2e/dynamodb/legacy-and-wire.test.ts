@@ -83,6 +83,44 @@ describeBothBackends("dynamodb legacy parameters and wire", (ctx) => {
     await ddb().send(new DeleteItemCommand({ TableName: name, Key: key, Expected: { n: { Exists: true, Value: { N: "7" } } } }));
   });
 
+  it("refuses ConditionalOperator without two legacy conditions, and mixed with expressions", async () => {
+    const name = `condop-${Date.now().toString(36)}`;
+    await table(ddb(), name);
+    const key = { pk: { S: "a" }, sk: { N: "1" } };
+    const eq = { ComparisonOperator: "EQ" as const, AttributeValueList: [{ S: "x" }] };
+    const fail = (p: Promise<unknown>) => p.then(() => "accepted", (e: Error) => `${e.name}: ${e.message}`);
+    expect(await fail(ddb().send(new PutItemCommand({ TableName: name, Item: key, ConditionalOperator: "AND" })))).toBe(
+      "ValidationException: ConditionalOperator cannot be used without Filter or Expected",
+    );
+    expect(await fail(ddb().send(new ScanCommand({ TableName: name, ScanFilter: { a: eq }, ConditionalOperator: "OR" })))).toBe(
+      "ValidationException: ConditionalOperator can only be used when Filter or Expected has two or more elements",
+    );
+    expect(
+      await fail(
+        ddb().send(
+          new UpdateItemCommand({
+            TableName: name,
+            Key: key,
+            AttributeUpdates: { a: { Action: "PUT", Value: { S: "v" } } },
+            Expected: { a: eq },
+            ConditionalOperator: "AND",
+            UpdateExpression: "SET a = :v",
+            ExpressionAttributeValues: { ":v": { S: "v" } },
+          }),
+        ),
+      ),
+    ).toBe(
+      "ValidationException: Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributeUpdates, Expected, ConditionalOperator} Expression parameters: {UpdateExpression}",
+    );
+    const values = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`:v${i}`, { S: String(i) }]));
+    expect(await fail(ddb().send(new ScanCommand({ TableName: name, FilterExpression: `a IN (${Object.keys(values).join(", ")})`, ExpressionAttributeValues: values })))).toBe(
+      "ValidationException: Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101",
+    );
+    expect(await fail(ddb().send(new GetItemCommand({ TableName: name, Key: key, ProjectionExpression: "a" + ".b".repeat(32) })))).toBe(
+      "ValidationException: Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33",
+    );
+  });
+
   it("answers malformed JSON, wrong types and unknown targets as DynamoDB does", async () => {
     const g = ctx().gateway;
     const send = async (target: string, body: string) => {

@@ -71,7 +71,8 @@ function checkPaths(paths: ResolvedPath[]): { overlap?: string; conflict?: strin
 }
 
 class Resolver {
-  nameError?: string;
+  /** The first path problem met walking the tree: an undefined #name, or too deep a path. */
+  pathError?: string;
   valueError?: string;
   constructor(private readonly ctx: ExprContext) {}
 
@@ -79,9 +80,12 @@ class Resolver {
     for (const e of p.elems) {
       if (e.kind !== "name" || !e.ref) continue;
       if (this.ctx.names[e.name] === undefined) {
-        this.nameError ??= `An expression attribute name used in the document path is not defined; attribute name: ${e.name}`;
+        this.pathError ??= `An expression attribute name used in the document path is not defined; attribute name: ${e.name}`;
       } else this.ctx.usedNames.add(e.name);
     }
+    // DynamoDB measures a path once its names resolve, so a bad #name in it is reported first.
+    if (p.elems.length > MAX_PATH_DEPTH)
+      this.pathError ??= `The document path has too many nesting levels; nesting levels: ${p.elems.length}`;
   }
   operand(o: Operand): void {
     switch (o.k) {
@@ -204,8 +208,12 @@ function checkFunctionTypes(c: Condition, ctx: ExprContext): string | undefined 
       }
       return undefined;
     }
-    case "in":
-      return inOperand(c.x) ?? c.list.map(inOperand).find(Boolean);
+    case "in": {
+      const err = inOperand(c.x) ?? c.list.map(inOperand).find(Boolean);
+      if (err) return err;
+      if (c.list.length > MAX_IN_OPERANDS) return `The IN operator is provided with too many operands; number of operands: ${c.list.length}`;
+      return undefined;
+    }
     case "and":
     case "or":
       return checkFunctionTypes(c.l, ctx) ?? checkFunctionTypes(c.r, ctx);
@@ -218,6 +226,10 @@ function checkFunctionTypes(c: Condition, ctx: ExprContext): string | undefined 
 
 const MAX_EXPRESSION_BYTES = 4096;
 const MAX_OPERATORS = 300;
+/** The most values one IN may compare against (the left operand is not counted). */
+const MAX_IN_OPERANDS = 100;
+/** Document paths may nest 32 levels; every name and list index is one level. */
+const MAX_PATH_DEPTH = 32;
 
 function syntaxOrEmpty<T>(text: string, label: string, parse: (t: string) => ParseResult<T>): ParseResult<T> {
   if (text === "") throw new ExprBindError(`Invalid ${label}: The expression can not be empty;`);
@@ -252,7 +264,7 @@ export function bindCondition(text: string, label: string, ctx: ExprContext): Co
   if (first) throw new ExprBindError(`Invalid ${label}: ${first}`);
   const res = new Resolver(ctx);
   res.condition(tree);
-  const err = res.nameError ?? res.valueError ?? errors.operand ?? checkFunctionTypes(tree, ctx);
+  const err = res.pathError ?? res.valueError ?? errors.operand ?? checkFunctionTypes(tree, ctx);
   if (err) throw new ExprBindError(`Invalid ${label}: ${err}`);
   return tree;
 }
@@ -264,7 +276,7 @@ export function bindProjection(text: string, ctx: ExprContext): ResolvedPath[] {
   if (errors.reserved) throw new ExprBindError(`Invalid ProjectionExpression: ${errors.reserved}`);
   const res = new Resolver(ctx);
   tree.forEach((p) => res.path(p));
-  if (res.nameError) throw new ExprBindError(`Invalid ProjectionExpression: ${res.nameError}`);
+  if (res.pathError) throw new ExprBindError(`Invalid ProjectionExpression: ${res.pathError}`);
   const paths = tree.map((p) => ctx.resolvePath(p));
   const pc = checkPaths(paths);
   const err = pc.overlap ?? pc.conflict;
@@ -294,7 +306,7 @@ export function bindUpdate(text: string, ctx: ExprContext): UpdateAction[] {
     res.path(a.path);
     if (a.k !== "remove") res.operand(a.value);
   }
-  if (res.nameError ?? res.valueError) throw new ExprBindError(label + (res.nameError ?? res.valueError));
+  if (res.pathError ?? res.valueError) throw new ExprBindError(label + (res.pathError ?? res.valueError));
   const pc = checkPaths(tree.map((a) => ctx.resolvePath(a.path)));
   if (pc.overlap ?? pc.conflict) throw new ExprBindError(label + (pc.overlap ?? pc.conflict));
   for (const a of tree) {

@@ -43,6 +43,40 @@ describe("condition grammar errors", () => {
   ];
   for (const [expr, msg] of cases) it(JSON.stringify(expr), () => expect(bindErr(() => bindCondition(expr, "ConditionExpression", ctx()))).toBe(msg));
 
+  it("limits IN to 100 values, after the operands' own checks", () => {
+    const list = (n: number) => Array.from({ length: n }, () => ":v").join(", ");
+    expect(bindErr(() => bindCondition(`a IN (${list(100)})`, "FilterExpression", ctx()))).toBe("no error");
+    expect(bindErr(() => bindCondition(`a IN (${list(101)})`, "FilterExpression", ctx()))).toBe(
+      "Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101",
+    );
+    expect(bindErr(() => bindCondition(`a IN (${list(101)})`, "ConditionExpression", ctx()))).toBe(
+      "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101",
+    );
+    expect(bindErr(() => bindCondition(`a IN (${list(100)}, :w)`, "FilterExpression", ctx()))).toBe(
+      "Invalid FilterExpression: An expression attribute value used in expression is not defined; attribute value: :w",
+    );
+  });
+
+  it("limits document paths to 32 levels in every expression kind, names and indexes alike", () => {
+    const ok = "a" + ".b".repeat(30) + "[0]";
+    const deep = "a" + ".b".repeat(31) + "[0]";
+    expect(bindErr(() => bindCondition(`${ok} = :v`, "ConditionExpression", ctx()))).toBe("no error");
+    for (const label of ["ConditionExpression", "FilterExpression", "KeyConditionExpression"])
+      expect(bindErr(() => bindCondition(`${deep} = :v`, label, ctx()))).toBe(`Invalid ${label}: The document path has too many nesting levels; nesting levels: 33`);
+    expect(bindErr(() => bindCondition(`attribute_exists(#a.${deep})`, "ConditionExpression", ctx()))).toBe(
+      "Invalid ConditionExpression: The document path has too many nesting levels; nesting levels: 34",
+    );
+    expect(bindErr(() => bindProjection(`x, ${deep}`, ctx()))).toBe("Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33");
+    expect(bindErr(() => bindUpdate(`SET ${deep} = :v`, ctx()))).toBe("Invalid UpdateExpression: The document path has too many nesting levels; nesting levels: 33");
+    expect(bindErr(() => bindUpdate(`SET x = if_not_exists(${deep}, :v)`, ctx()))).toBe(
+      "Invalid UpdateExpression: The document path has too many nesting levels; nesting levels: 33",
+    );
+    // A path's undefined #name is reported before its depth.
+    expect(bindErr(() => bindProjection(`#zz.${deep}`, ctx()))).toBe(
+      "Invalid ProjectionExpression: An expression attribute name used in the document path is not defined; attribute name: #zz",
+    );
+  });
+
   it("reports unused names and values", () => {
     const c = new ExprContext({ "#a": "a", "#b": "b" }, { ":v": { S: "x" } });
     bindCondition("#a = :v", "ConditionExpression", c);

@@ -103,6 +103,84 @@ describe("items and queries", () => {
   });
 });
 
+describe("ConditionalOperator", () => {
+  const eq = (v: string) => ({ ComparisonOperator: "EQ", AttributeValueList: [{ S: v }] });
+  const without = "ConditionalOperator cannot be used without Filter or Expected";
+  const single = "ConditionalOperator can only be used when Filter or Expected has two or more elements";
+  const message = async (op: string, body: Record<string, unknown>) => (await h.call(op, { TableName: "hash", ConditionalOperator: "AND", ...body })).body.message;
+
+  it("needs an Expected or Filter map with two or more conditions", async () => {
+    expect(await message("PutItem", { Item: { pk: { S: "c" } } })).toBe(without);
+    expect(await message("PutItem", { Item: { pk: { S: "c" } }, Expected: {} })).toBe(without);
+    expect(await message("PutItem", { Item: { pk: { S: "c" } }, Expected: { a: eq("x") } })).toBe(single);
+    expect(await message("DeleteItem", { Key: { pk: { S: "c" } } })).toBe(without);
+    expect(await message("DeleteItem", { Key: { pk: { S: "c" } }, Expected: { a: eq("x") } })).toBe(single);
+    expect(await message("UpdateItem", { Key: { pk: { S: "c" } }, AttributeUpdates: { a: { Action: "PUT", Value: { S: "v" } } } })).toBe(without);
+    expect(await message("UpdateItem", { Key: { pk: { S: "c" } }, Expected: { a: eq("x") } })).toBe(single);
+    expect(await message("Scan", {})).toBe(without);
+    expect(await message("Scan", { ScanFilter: { a: eq("x") } })).toBe(single);
+    // Before the missing key conditions, and KeyConditions are no filter.
+    expect(await message("Query", {})).toBe(without);
+    expect(await message("Query", { KeyConditions: { pk: eq("c") } })).toBe(without);
+    expect(await message("Query", { KeyConditions: { pk: eq("c") }, QueryFilter: { a: eq("x") } })).toBe(single);
+    // Checked before the table is looked up.
+    expect((await h.call("Scan", { TableName: "nothere", ConditionalOperator: "OR" })).body.message).toBe(without);
+    const ok = await h.call("PutItem", { TableName: "hash", Item: { pk: { S: "c" } }, Expected: { a: { Exists: false }, b: { Exists: false } }, ConditionalOperator: "OR" });
+    expect(ok.status).toBe(200);
+  });
+
+  it("counts as a non-expression parameter, in DynamoDB's order", async () => {
+    const mixing = (non: string, expr: string) =>
+      `Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${non}} Expression parameters: {${expr}}`;
+    expect(await message("PutItem", { Item: { pk: { S: "c" } }, ConditionExpression: "attribute_exists(pk)" })).toBe(mixing("ConditionalOperator", "ConditionExpression"));
+    expect(await message("DeleteItem", { Key: { pk: { S: "c" } }, Expected: { a: eq("x") }, ConditionExpression: "attribute_exists(pk)" })).toBe(
+      mixing("Expected, ConditionalOperator", "ConditionExpression"),
+    );
+    expect(
+      await message("UpdateItem", {
+        Key: { pk: { S: "c" } },
+        AttributeUpdates: { a: { Action: "PUT", Value: { S: "v" } } },
+        Expected: { a: eq("x") },
+        UpdateExpression: "SET a = :v",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":v": { S: "x" } },
+      }),
+    ).toBe(mixing("AttributeUpdates, Expected, ConditionalOperator", "UpdateExpression, ConditionExpression"));
+    expect(await message("Scan", { ScanFilter: { a: eq("x") }, ProjectionExpression: "b", FilterExpression: "a = :v", ExpressionAttributeValues: { ":v": { S: "x" } } })).toBe(
+      mixing("ScanFilter, ConditionalOperator", "ProjectionExpression, FilterExpression"),
+    );
+    expect(await message("Query", { KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "c" } } })).toBe(
+      mixing("ConditionalOperator", "KeyConditionExpression"),
+    );
+  });
+});
+
+describe("UpdateTable", () => {
+  it("refuses a throughput equal to the current one unless the request changes something else", async () => {
+    const created = await h.call("CreateTable", {
+      TableName: "prov",
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 4 },
+    });
+    expect(created.status).toBe(200);
+    const same = { ReadCapacityUnits: 3, WriteCapacityUnits: 4 };
+    const noChange =
+      "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: 3. Requested ReadCapacityUnits: 3. Current WriteCapacityUnits provisioned for the table: 4. Requested WriteCapacityUnits: 4. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.";
+    expect((await h.call("UpdateTable", { TableName: "prov", ProvisionedThroughput: same })).body.message).toBe(noChange);
+    expect((await h.call("UpdateTable", { TableName: "prov", ProvisionedThroughput: same, BillingMode: "PROVISIONED" })).body.message).toBe(noChange);
+    const withGsi = await h.call("UpdateTable", {
+      TableName: "prov",
+      ProvisionedThroughput: same,
+      AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "byG", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" }, ProvisionedThroughput: same } }],
+    });
+    expect(withGsi.status).toBe(200);
+    expect((await h.call("UpdateTable", { TableName: "prov", ProvisionedThroughput: same, DeletionProtectionEnabled: false })).status).toBe(200);
+    expect((await h.call("UpdateTable", { TableName: "prov", ProvisionedThroughput: { ReadCapacityUnits: 3, WriteCapacityUnits: 5 } })).status).toBe(200);
+  });
+});
+
 describe("key sizes", () => {
   it("store 2048-byte partition keys and 1024-byte sort keys, indexed, on the embedded store", async () => {
     const pk = "p".repeat(2048);

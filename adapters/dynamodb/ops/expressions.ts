@@ -25,6 +25,19 @@ export function expressionParamsError(data: Input, expressions: string[], nonExp
   return undefined;
 }
 
+/**
+ * ConditionalOperator joins the conditions of a legacy map (Expected, QueryFilter or
+ * ScanFilter), so DynamoDB refuses it with no map, an empty one or a single condition.
+ * It runs right after the mixing check, before any other check of the request.
+ */
+export function conditionalOperatorError(data: Input, legacy: "Expected" | "QueryFilter" | "ScanFilter"): string | undefined {
+  if (data.ConditionalOperator == null) return undefined;
+  const n = Object.keys((data[legacy] as Record<string, unknown> | undefined) ?? {}).length;
+  if (n === 0) return "ConditionalOperator cannot be used without Filter or Expected";
+  if (n === 1) return "ConditionalOperator can only be used when Filter or Expected has two or more elements";
+  return undefined;
+}
+
 export interface BoundExpressions {
   ctx: ExprContext;
   update?: UpdateAction[];

@@ -19,6 +19,7 @@ import {
   attributesToGetPaths,
   bindExpressions,
   checkItemValues,
+  conditionalOperatorError,
   duplicateAttributesToGet,
   expectedCondition,
   expressionParamsError,
@@ -132,7 +133,7 @@ async function runItemTxn(
 }
 
 export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
-  const msg = expressionParamsError(data, ["ConditionExpression"], ["Expected"]);
+  const msg = expressionParamsError(data, ["ConditionExpression"], ["Expected", "ConditionalOperator"]) ?? conditionalOperatorError(data, "Expected");
   if (msg) throw validationError(msg);
   const item = data.Item as Item;
   checkItemValues(item);
@@ -165,7 +166,7 @@ export async function putItem(ctx: OpContext, data: Input): Promise<Output> {
 }
 
 export async function deleteItem(ctx: OpContext, data: Input): Promise<Output> {
-  const msg = expressionParamsError(data, ["ConditionExpression"], ["Expected"]);
+  const msg = expressionParamsError(data, ["ConditionExpression"], ["Expected", "ConditionalOperator"]) ?? conditionalOperatorError(data, "Expected");
   if (msg) throw validationError(msg);
   const key = data.Key as Item;
   checkItemValues(key);
@@ -287,7 +288,9 @@ function applyAttributeUpdates(updates: Record<string, AttributeUpdate>, old: It
 }
 
 export async function updateItem(ctx: OpContext, data: Input): Promise<Output> {
-  const msg = expressionParamsError(data, ["UpdateExpression", "ConditionExpression"], ["AttributeUpdates", "Expected"]);
+  const msg =
+    expressionParamsError(data, ["UpdateExpression", "ConditionExpression"], ["AttributeUpdates", "Expected", "ConditionalOperator"]) ??
+    conditionalOperatorError(data, "Expected");
   if (msg) throw validationError(msg);
   const key = data.Key as Item;
   checkItemValues(key);

@@ -25,6 +25,7 @@ import {
   attributesToGetPaths,
   bindExpressions,
   checkConditions,
+  conditionalOperatorError,
   duplicateAttributesToGet,
   expressionParamsError,
   LegacyBuilder,
@@ -303,7 +304,7 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
     data,
     ["ProjectionExpression", "FilterExpression", "KeyConditionExpression"],
     ["AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"],
-  );
+  ) ?? conditionalOperatorError(data, "QueryFilter");
   if (msg) throw validationError(msg);
   checkConditions(data.QueryFilter as never);
   duplicateAttributesToGet(data);
@@ -374,7 +375,9 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
 }
 
 export async function scan(ctx: OpContext, data: Input): Promise<Output> {
-  const msg = expressionParamsError(data, ["ProjectionExpression", "FilterExpression"], ["AttributesToGet", "ScanFilter", "ConditionalOperator"]);
+  const msg =
+    expressionParamsError(data, ["ProjectionExpression", "FilterExpression"], ["AttributesToGet", "ScanFilter", "ConditionalOperator"]) ??
+    conditionalOperatorError(data, "ScanFilter");
   if (msg) throw validationError(msg);
   duplicateAttributesToGet(data);
   checkConditions(data.ScanFilter as never);

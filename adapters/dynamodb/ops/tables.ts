@@ -3,7 +3,15 @@
 
 import { randomUUID } from "node:crypto";
 import { decodeJson, encodeJson, gcKey, indexRange, tableDataRanges, tableKey, tableKeyAfter, tablesRange } from "../keyspace.ts";
-import { indexStorageId, type AttributeDefinition, type IndexRecord, type KeySchemaElement, type Projection, type TableRecord } from "../storage/table.ts";
+import {
+  indexStorageId,
+  type AttributeDefinition,
+  type IndexRecord,
+  type KeySchemaElement,
+  type Projection,
+  type TableRecord,
+  type Throughput,
+} from "../storage/table.ts";
 import { limitExceeded, resourceInUse, resourceNotFound, tableNotFound, validationError } from "../wire/errors.ts";
 import { readTable, type Input, type OpContext, type Output } from "./context.ts";
 import { describeTable } from "./describe.ts";
@@ -204,6 +212,15 @@ interface GsiUpdate {
   Update?: { IndexName: string; ProvisionedThroughput: { ReadCapacityUnits: number; WriteCapacityUnits: number } };
 }
 
+function unchangedThroughput(cur: Throughput, req: Throughput): string {
+  return (
+    "The provisioned throughput for the table will not change. The requested value equals the current value. " +
+    `Current ReadCapacityUnits provisioned for the table: ${cur.ReadCapacityUnits}. Requested ReadCapacityUnits: ${req.ReadCapacityUnits}. ` +
+    `Current WriteCapacityUnits provisioned for the table: ${cur.WriteCapacityUnits}. Requested WriteCapacityUnits: ${req.WriteCapacityUnits}. ` +
+    "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."
+  );
+}
+
 export async function updateTable(ctx: OpContext, data: Input, wake: () => void): Promise<Output> {
   const name = data.TableName as string;
   const updates = (data.GlobalSecondaryIndexUpdates as GsiUpdate[] | undefined) ?? [];
@@ -218,6 +235,9 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
       throw validationError(`${invalid}One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null`);
   }
   if (pt) checkThroughputBounds(pt);
+  // Anything asked for besides throughput and billing mode (AttributeDefinitions alone changes nothing).
+  const otherChanges =
+    updates.length > 0 || data.StreamSpecification != null || data.SSESpecification != null || data.TableClass != null || data.DeletionProtectionEnabled != null;
   const onlineChanges = updates.filter((u) => u.Create || u.Delete).length;
   if (onlineChanges > 1)
     throw limitExceeded("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
@@ -264,7 +284,8 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
       // Keep only the definitions some key still uses, as DynamoDB does.
       const used = new Set([...t.keySchema, ...t.indexes.flatMap((i) => i.keySchema)].map((k) => k.AttributeName));
       t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
-      if (data.BillingMode && data.BillingMode !== t.billingMode) {
+      const billingChange = data.BillingMode != null && data.BillingMode !== t.billingMode;
+      if (billingChange) {
         t.billingMode = data.BillingMode as TableRecord["billingMode"];
         t.billingModeChangedAt = nowSeconds();
         if (t.billingMode === "PROVISIONED" && !pt)
@@ -273,8 +294,12 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
       if (pt) {
         if (t.billingMode === "PAY_PER_REQUEST")
           return { kind: "invalid" as const, message: `${invalid}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST` };
-        const now = nowSeconds();
         const prev = t.throughput;
+        // DynamoDB refuses the current values as a change, also with the table's own billing
+        // mode re-sent. With other changes asked for too, the request is taken (unverified there).
+        if (!billingChange && !otherChanges && pt.ReadCapacityUnits === prev.ReadCapacityUnits && pt.WriteCapacityUnits === prev.WriteCapacityUnits)
+          return { kind: "invalid" as const, message: unchangedThroughput(prev, pt) };
+        const now = nowSeconds();
         t.throughput = { ...prev, ...pt };
         if (pt.ReadCapacityUnits > prev.ReadCapacityUnits || pt.WriteCapacityUnits > prev.WriteCapacityUnits) t.throughput.LastIncreaseDateTime = now;
         if (pt.ReadCapacityUnits < prev.ReadCapacityUnits || pt.WriteCapacityUnits < prev.WriteCapacityUnits) {
