@@ -110,7 +110,12 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
       throw new AwsError("UnknownServiceException", `The gateway does not serve '${route.scopeService}'`, { status: 400 });
     }
     const buffered = route.service !== "s3";
-    const bytes = await requestBytes(req, headers, route.service);
+    const bytes = await requestBytes(req, headers, route.service).catch((err: unknown) => {
+      if (err instanceof AwsError) throw err;
+      // The body ended early: the client went away (or half-closed) mid-body. A client
+      // error, not ours: logged and counted as S3 answers it, never as a 500.
+      throw new AwsError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", { status: 400 });
+    });
     let auth: Authenticated;
     try {
       auth = await authenticate(

@@ -166,6 +166,9 @@ describeBothBackends("s3 bad input", (ctx) => {
     for (const Key of ["cl-long", "cl-short"]) {
       expect(await s3Error(c.s3.send(new HeadObjectCommand({ Bucket, Key })))).toMatchObject({ status: 404 });
     }
+    // A client that goes away mid-body is its error, not the gateway's: no 500 is counted.
+    const metrics = await (await fetch(`${c.gateway.endpoint}/metrics`)).text();
+    expect(metrics.split("\n").filter((l) => l.startsWith("gateway_requests_total") && l.includes('status="500"'))).toEqual([]);
     await healthy(c);
   });
 
