@@ -145,6 +145,12 @@ export interface PartRecord {
   lastModified: number;
   segment: Segment;
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /**
+   * In an upload created without a checksum algorithm: the part's CRC64NVME (base64), which
+   * S3 computes by default. Not listed with the part; completion combines them into the
+   * object's FULL_OBJECT CRC64NVME.
+   */
+  defaultCrc64nvme?: string;
 }
 
 /**

@@ -25,7 +25,7 @@ import { requestPieces } from "../wire/request-body.ts";
 import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";
-import { bodyDigests, rejectUnsupportedHeaders, verifyDigests, MAX_PUT_BYTES } from "./put-object.ts";
+import { bodyDigests, DEFAULT_CHECKSUM, rejectUnsupportedHeaders, verifyDigests, MAX_PUT_BYTES } from "./put-object.ts";
 import { readManifest } from "./get-object.ts";
 import { emptyResponse, readXml, requireBucket, type S3Call } from "./call.ts";
 import { createHash } from "node:crypto";
@@ -127,6 +127,14 @@ async function commitPart(ctx: S3Context, call: S3Call, uploadId: string, part: 
   );
 }
 
+/**
+ * A part's checksum: the upload's (or the client's) when it has one, else S3's default
+ * CRC64NVME, kept apart because the part does not list it.
+ */
+function partChecksums(named: boolean, c: { algorithm: ChecksumAlgorithm; value: string }): Pick<PartRecord, "checksum" | "defaultCrc64nvme"> {
+  return named ? { checksum: c } : { defaultCrc64nvme: c.value };
+}
+
 function partChecksumXml(p: PartRecord): Record<string, string> {
   if (!p.checksum) return {};
   return { [`Checksum${p.checksum.algorithm}`]: p.checksum.value };
@@ -145,7 +153,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
     throw S3Errors.invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${csReq.algorithm.toLowerCase()}`);
   }
   const effective = csReq ?? (upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : undefined);
-  const digests = bodyDigests(effective);
+  const digests = bodyDigests(effective ?? DEFAULT_CHECKSUM);
   const written = await writeChunks(ctx, requestPieces(req, call.signal), {
     signal: call.signal,
     digests: digests.list,
@@ -161,12 +169,12 @@ export async function uploadPart(call: S3Call): Promise<Response> {
       etag: v.md5Hex,
       lastModified: Date.now(),
       segment: written.segment,
-      checksum: v.checksum,
+      ...partChecksums(effective !== undefined, v.checksum!),
     };
     await commitPart(ctx, call, uploadId, part, written);
     if (written.tail) recycleChunkBuffer(written.tail.bytes);
     const out = new Headers({ etag: `"${part.etag}"`, [SSE_HEADER]: SSE_S3 });
-    if (part.checksum) out.set(headerName(part.checksum.algorithm), part.checksum.value);
+    out.set(headerName(v.checksum!.algorithm), v.checksum!.value);
     return emptyResponse(200, out);
   } catch (err) {
     await releaseLease(ctx, written.segment.id);
@@ -187,7 +195,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
   }
   checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
   const range = parseCopySourceRange(h.get("x-amz-copy-source-range"), m.size) ?? { start: 0, end: m.size };
-  const digests = bodyDigests(upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : undefined);
+  const digests = bodyDigests(upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : DEFAULT_CHECKSUM);
   const written = await writeChunks(ctx, objectBytes(ctx, m, range.start, range.end, call.signal), {
     signal: call.signal,
     digests: digests.list,
@@ -200,7 +208,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
       etag: v.md5Hex,
       lastModified: Date.now(),
       segment: written.segment,
-      checksum: v.checksum,
+      ...partChecksums(upload.checksumAlgorithm !== undefined, v.checksum!),
     };
     await commitPart(ctx, call, uploadId, part);
     return xmlResponse(
@@ -370,7 +378,13 @@ function completeResult(call: S3Call, m: ObjectManifest): Response {
 
 function objectChecksum(upload: UploadRecord, parts: PartRecord[], h: Headers): StoredChecksum | undefined {
   const alg = upload.checksumAlgorithm;
-  if (!alg) return undefined;
+  if (!alg) {
+    // S3's default for an upload created without an algorithm (parts from before this
+    // default existed have none: the object then has none either).
+    if (!parts.every((p) => p.defaultCrc64nvme !== undefined)) return undefined;
+    const crcs = parts.map((p) => ({ digest: Buffer.from(p.defaultCrc64nvme!, "base64"), length: p.size }));
+    return { algorithm: "CRC64NVME", value: fullObjectChecksum("CRC64NVME", crcs), type: "FULL_OBJECT" };
+  }
   const digests: Uint8Array[] = [];
   for (const p of parts) {
     if (!p.checksum || p.checksum.algorithm !== alg) {

@@ -22,7 +22,8 @@ export const MAX_PUT_BYTES = 5 * 1024 ** 3;
  * What S3 applies to an upload that names no checksum: it computes a CRC64NVME of the
  * whole object, stores it, and returns it (x-amz-checksum-crc64nvme, type FULL_OBJECT)
  * from PutObject and from reads with checksum mode ENABLED. A copy of an object that has no
- * checksum gets one too.
+ * checksum gets one too, and so does a multipart upload created without an algorithm (its
+ * parts' CRC64NVMEs combined, see multipart.ts).
  */
 export const DEFAULT_CHECKSUM: ChecksumRequest = { algorithm: "CRC64NVME", fromTrailer: false };
 
