@@ -308,6 +308,9 @@ export async function completeMultipartUpload(call: S3Call): Promise<Response> {
     for (const r of requested) {
       const p = stored.get(r.partNumber);
       if (!p || p.etag !== r.etag) throw S3Errors.invalidPart(uploadId, r.partNumber, r.etag);
+      // A composite checksum is made of the parts' checksums, so S3 wants each one named.
+      const alg = upload.checksumAlgorithm;
+      if (alg && upload.checksumType === "COMPOSITE" && r.checksums[alg] === undefined) throw missingPartChecksum(alg, r.partNumber);
       for (const [alg, v] of Object.entries(r.checksums)) {
         if (!p.checksum || p.checksum.algorithm !== alg || p.checksum.value !== v) throw S3Errors.invalidPart(uploadId, r.partNumber, r.etag);
       }
@@ -376,6 +379,12 @@ function completeResult(call: S3Call, m: ObjectManifest): Response {
   );
 }
 
+function missingPartChecksum(alg: ChecksumAlgorithm, partNumber: number) {
+  return S3Errors.invalidRequest(
+    `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${partNumber} in the request.`,
+  );
+}
+
 function objectChecksum(upload: UploadRecord, parts: PartRecord[], h: Headers): StoredChecksum | undefined {
   const alg = upload.checksumAlgorithm;
   if (!alg) {
@@ -387,9 +396,7 @@ function objectChecksum(upload: UploadRecord, parts: PartRecord[], h: Headers): 
   }
   const digests: Uint8Array[] = [];
   for (const p of parts) {
-    if (!p.checksum || p.checksum.algorithm !== alg) {
-      throw S3Errors.invalidRequest(`The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${p.partNumber} in the request.`);
-    }
+    if (!p.checksum || p.checksum.algorithm !== alg) throw missingPartChecksum(alg, p.partNumber);
     digests.push(Buffer.from(p.checksum.value, "base64"));
   }
   if (upload.checksumType === "FULL_OBJECT" && isCrc(alg)) {
