@@ -74,6 +74,9 @@ describe("Query wire", () => {
     expect(xml).toContain("<ResponseMetadata><RequestId>rid</RequestId></ResponseMetadata>");
     const batch = queryResponseXml("DeleteMessageBatch", { Successful: [{ Id: "a" }], Failed: [] }, "r");
     expect(batch).toContain("<DeleteMessageBatchResult><DeleteMessageBatchResultEntry><Id>a</Id></DeleteMessageBatchResultEntry></DeleteMessageBatchResult>");
+    // An action without output answers ResponseMetadata alone; an empty output still has its Result.
+    expect(queryResponseXml("DeleteQueue", {}, "r")).not.toContain("DeleteQueueResult");
+    expect(queryResponseXml("ListQueueTags", {}, "r")).toContain("<ListQueueTagsResult");
   });
 });
 

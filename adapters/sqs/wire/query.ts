@@ -168,11 +168,17 @@ function xmlStruct(obj: Record<string, unknown>, action: string): Record<string,
   return out;
 }
 
+/** Actions whose model has no output: their answer is ResponseMetadata alone. */
+const NO_OUTPUT: ReadonlySet<string> = new Set([
+  "DeleteQueue", "SetQueueAttributes", "PurgeQueue", "DeleteMessage", "ChangeMessageVisibility",
+  "TagQueue", "UntagQueue", "AddPermission", "RemovePermission",
+]);
+
 /** `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…` as SQS answers. */
 export function queryResponseXml(action: string, output: Output, requestId: string): string {
   const body: Record<string, unknown> = { "@_xmlns": QUERY_XMLNS };
   if (Object.keys(output).length > 0) body[`${action}Result`] = xmlStruct(output, action);
-  else body[`${action}Result`] = "";
+  else if (!NO_OUTPUT.has(action)) body[`${action}Result`] = "";
   body.ResponseMetadata = { RequestId: requestId };
   return xmlDocument(`${action}Response`, body);
 }
