@@ -186,6 +186,17 @@ export function decodeRecord<T>(bytes: Uint8Array): T {
  */
 export const newId: () => string = randomStrings(16, "hex");
 
+const uploadIdTail: () => string = randomStrings(10, "hex");
+
+/**
+ * A multipart upload id: like newId (32 hex digits), but starting with the creation time
+ * (12 hex digits of ms), so that one key's uploads sort by initiation as S3 lists them,
+ * and upload-id-marker paging (lexicographic, as S3 defines it) follows the same order.
+ */
+export function newUploadId(): string {
+  return Date.now().toString(16).padStart(12, "0") + uploadIdTail();
+}
+
 /** The encoding of a tuple whose last element is a string prefix, without its terminator. */
 function stringPrefix(elements: readonly (string | number)[], prefix: string): Uint8Array {
   const full = encodeTuple([...elements, prefix]);

@@ -3,6 +3,7 @@
 
 import { expect, it } from "vitest";
 import { randomBytes, createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
@@ -80,6 +81,10 @@ describeBothBackends("s3 multipart", (ctx) => {
       expect(done.ChecksumType).toBe(type);
       const head = await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: "ENABLED" }));
       expect(head[field]).toBe(done[field]);
+      // A part read reports the part's own checksum of a COMPOSITE object, none of a
+      // FULL_OBJECT one of several parts (no checksum covers that part alone).
+      const part2 = await s3.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 2, ChecksumMode: "ENABLED" }));
+      expect(part2[field]).toBe(type === "COMPOSITE" ? r2[field] : undefined);
       if (type === "COMPOSITE") expect(done[field]).toMatch(/-2$/);
       else {
         // A FULL_OBJECT checksum is the checksum of the whole body: the SDK validates it on GET.
@@ -118,6 +123,47 @@ describeBothBackends("s3 multipart", (ctx) => {
     } finally {
       s3.destroy();
     }
+  });
+
+  it("checks the object checksum a completion sends, and reads a plain object as its own part 1", async () => {
+    const { s3 } = ctx();
+    const Key = "cs/full-object-header";
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "CRC32", ChecksumType: "FULL_OBJECT" }));
+    const p1 = randomBytes(5 * MiB);
+    const p2 = randomBytes(99);
+    const r1 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: p1, ChecksumAlgorithm: "CRC32" }));
+    const r2 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: p2, ChecksumAlgorithm: "CRC32" }));
+    const be = Buffer.alloc(4);
+    be.writeUInt32BE(crc32(Buffer.concat([p1, p2])));
+    const Parts = [{ PartNumber: 1, ETag: r1.ETag, ChecksumCRC32: r1.ChecksumCRC32 }, { PartNumber: 2, ETag: r2.ETag, ChecksumCRC32: r2.ChecksumCRC32 }];
+    // The header on a completion is the object's checksum, not the XML body's.
+    const wrong = await s3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, ChecksumCRC32: r1.ChecksumCRC32, ChecksumType: "FULL_OBJECT", MultipartUpload: { Parts } })));
+    expect(wrong).toMatchObject({ name: "BadDigest", status: 400 });
+    const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, ChecksumCRC32: be.toString("base64"), ChecksumType: "FULL_OBJECT", MultipartUpload: { Parts } }));
+    expect(done).toMatchObject({ ChecksumCRC32: be.toString("base64"), ChecksumType: "FULL_OBJECT" });
+    // A plain object is its single part: 206 with Content-Range, and no parts count.
+    await s3.send(new PutObjectCommand({ Bucket, Key: "plain/one", Body: "0123456789" }));
+    const one = await s3.send(new GetObjectCommand({ Bucket, Key: "plain/one", PartNumber: 1 }));
+    expect(one.$metadata.httpStatusCode).toBe(206);
+    expect(one.ContentRange).toBe("bytes 0-9/10");
+    expect(one.PartsCount).toBeUndefined();
+    expect(await one.Body!.transformToString()).toBe("0123456789");
+  });
+
+  it("lists one key's uploads by initiation, url-encoded on request", async () => {
+    const { s3 } = ctx();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "order/a b+c" }))).UploadId!);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: "order/", EncodingType: "url" }));
+    expect(listed.EncodingType).toBe("url");
+    // Keys come back encoded as S3 encodes them ('/' kept, space as '+').
+    expect(listed.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual(ids.map((id) => ["order/a+b%2Bc", id]));
+    const page = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: "order/", KeyMarker: "order/a b+c", UploadIdMarker: ids[0] }));
+    expect(page.Uploads?.map((u) => u.UploadId)).toEqual(ids.slice(1));
+    for (const UploadId of ids) await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: "order/a b+c", UploadId }));
   });
 
   it("enforces part rules: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload, part numbers", async () => {

@@ -33,10 +33,15 @@ export async function requireBucket(call: S3Call): Promise<BucketRecord> {
 /** Largest XML configuration body we accept (Delete with 1000 long keys fits). */
 export const MAX_XML_BODY = 4 * 1024 * 1024;
 
-/** Read a small body whole and verify Content-MD5 and any x-amz-checksum-* it carries. */
-export async function readVerifiedBody(call: S3Call, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Read a small body whole and verify Content-MD5 and any x-amz-checksum-* it carries.
+ * `bodyChecksum: false` where an x-amz-checksum-* header describes something else
+ * (CompleteMultipartUpload: the object's checksum, not the XML's).
+ */
+export async function readVerifiedBody(call: S3Call, maxBytes: number, bodyChecksum = true): Promise<Uint8Array> {
   const bytes = await readWholeBody(call.req, maxBytes, call.signal, S3Errors.malformedXml);
   verifyContentMd5(call.headers, bytes);
+  if (!bodyChecksum) return bytes;
   const cs = parseChecksumRequest(call.headers);
   if (cs) {
     let expected = cs.value;
@@ -53,8 +58,8 @@ export async function readVerifiedBody(call: S3Call, maxBytes: number): Promise<
 }
 
 /** A configuration body (verified as readVerifiedBody does) parsed as XML under `root`; empty is MalformedXML. */
-export async function readXml(call: S3Call, root: string, maxBytes = MAX_XML_BODY): Promise<Record<string, unknown>> {
-  const bytes = await readVerifiedBody(call, maxBytes);
+export async function readXml(call: S3Call, root: string, maxBytes = MAX_XML_BODY, bodyChecksum = true): Promise<Record<string, unknown>> {
+  const bytes = await readVerifiedBody(call, maxBytes, bodyChecksum);
   if (bytes.length === 0) throw S3Errors.malformedXml();
   return parseXmlBody(bytes, root);
 }

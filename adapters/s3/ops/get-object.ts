@@ -1,7 +1,7 @@
 // GetObject and HeadObject: one manifest version, preconditions, a range or a part, and a
 // body streamed chunk by chunk from that version.
 
-import { keys, decodeManifest, type ObjectManifest } from "../keyspace.ts";
+import { keys, decodeManifest, type ObjectManifest, type StoredChecksum } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkReadConditions } from "../wire/conditionals.ts";
@@ -41,6 +41,22 @@ export function partRange(m: ObjectManifest, n: number): ByteRange {
   return { start, end: start + sizes[n - 1]! };
 }
 
+/**
+ * The checksum a read of part `n` reports: the part's own for a COMPOSITE object (its
+ * parts' checksums are what the object's is made of); the object's when the part is the
+ * whole object; none otherwise (a FULL_OBJECT checksum of several parts covers no one part).
+ */
+function partChecksum(m: ObjectManifest, n: number): StoredChecksum | undefined {
+  const c = m.checksum!;
+  if (c.type === "COMPOSITE" && m.parts) return partOwn(m, n);
+  return !m.parts || m.parts.length === 1 ? c : undefined;
+}
+
+function partOwn(m: ObjectManifest, n: number): StoredChecksum | undefined {
+  const value = m.parts![n - 1]?.checksum;
+  return value === undefined ? undefined : { algorithm: m.checksum!.algorithm, value, type: "COMPOSITE" };
+}
+
 export async function getOrHeadObject(call: S3Call, head: boolean): Promise<Response> {
   const { query, headers: h } = call;
   checkVersionId(query);
@@ -57,13 +73,15 @@ export async function getOrHeadObject(call: S3Call, head: boolean): Promise<Resp
       throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", partNumber);
     }
     range = partRange(m, n);
-    out["x-amz-mp-parts-count"] = String(m.parts?.length ?? 1);
-    if (!m.parts) range = undefined;
+    // A plain object is its own single part: 206 with Content-Range, no parts count.
+    if (m.parts) out["x-amz-mp-parts-count"] = String(m.parts.length);
+    else if (m.size === 0) range = undefined;
   } else {
     range = parseRange(rangeHeader, m.size);
   }
-  if (range === undefined && m.checksum && (h.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") {
-    checksumHeaders(m.checksum, out);
+  if (m.checksum && (h.get("x-amz-checksum-mode") ?? "").toUpperCase() === "ENABLED") {
+    const c = partNumber === null ? (range === undefined ? m.checksum : undefined) : partChecksum(m, Number(partNumber));
+    checksumHeaders(c, out);
   }
   let status = 200;
   let start = 0;

@@ -3,6 +3,7 @@
 // order; a page resumes strictly after the last key or prefix it returned, so a marker or
 // continuation token stays correct however the bucket changes between pages.
 
+import { keyEncoder } from "../wire/encoding-type.ts";
 import { keys, decodeManifest, keyAfter, type ObjectManifest } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
@@ -97,13 +98,6 @@ function parseMaxKeys(q: URLSearchParams, name = "max-keys"): number {
   return Math.min(1000, Number(raw));
 }
 
-function encoder(q: URLSearchParams): (s: string) => string {
-  const type = q.get("encoding-type");
-  if (type === null) return (s) => s;
-  if (type !== "url") throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request", "encoding-type", type);
-  return (s) => encodeURIComponent(s).replace(/%2F/g, "/").replace(/%20/g, "+");
-}
-
 /** `<Contents>` elements, written directly: a page holds up to 1000 of them. */
 function contentsXml(entries: ListEntry[], enc: (s: string) => string, withOwner: boolean): RawXml {
   let xml = "";
@@ -129,7 +123,7 @@ export async function listObjectsV2(call: S3Call): Promise<Response> {
   await requireBucket(call);
   const { prefix, delimiter } = common(q);
   const maxKeys = parseMaxKeys(q);
-  const enc = encoder(q);
+  const enc = keyEncoder(q);
   const token = q.get("continuation-token");
   const startAfter = q.get("start-after");
   let after: string | undefined;
@@ -165,7 +159,7 @@ export async function listObjectsV1(call: S3Call): Promise<Response> {
   await requireBucket(call);
   const { prefix, delimiter } = common(q);
   const maxKeys = parseMaxKeys(q);
-  const enc = encoder(q);
+  const enc = keyEncoder(q);
   const marker = q.get("marker") ?? "";
   const page = await walk(call.ctx, { bucket: call.bucket, prefix, delimiter, after: marker === "" ? undefined : marker, maxKeys }, call.signal);
   const body: Record<string, unknown> = {
@@ -188,7 +182,7 @@ export async function listObjectVersions(call: S3Call): Promise<Response> {
   await requireBucket(call);
   const { prefix, delimiter } = common(q);
   const maxKeys = parseMaxKeys(q);
-  const enc = encoder(q);
+  const enc = keyEncoder(q);
   const keyMarker = q.get("key-marker") ?? "";
   const versionMarker = q.get("version-id-marker");
   if (versionMarker !== null && versionMarker !== "") {

@@ -8,7 +8,7 @@
 // number of parts.
 
 import {
-  keys, decodeRecord, encodeRecord, newId,
+  keys, decodeRecord, encodeRecord, newId, newUploadId,
   type ChecksumAlgorithm, type ChecksumType, type GcEntry, type ObjectManifest, type PartRecord, type StoredChecksum, type UploadRecord,
 } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
@@ -16,6 +16,7 @@ import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
 import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
 import { parseWriteConditions, checkCopySourceConditions } from "../wire/conditionals.ts";
+import { keyEncoder } from "../wire/encoding-type.ts";
 import { headerName, parseAlgorithm, parseChecksumRequest, parseContentMd5 } from "../wire/checksum-headers.ts";
 import { parseCopySource, parseCopySourceRange } from "../wire/copy-source.ts";
 import { asArray, isoDate, textOf, xmlResponse } from "../wire/xml-io.ts";
@@ -73,7 +74,7 @@ export async function createMultipartUpload(call: S3Call): Promise<Response> {
   }
   const now = Date.now();
   const upload: UploadRecord = {
-    uploadId: newId(),
+    uploadId: newUploadId(),
     initiated: now,
     touched: now,
     ownerId: req.principal.ownerId,
@@ -285,7 +286,8 @@ export async function completeMultipartUpload(call: S3Call): Promise<Response> {
   const { ctx, query, headers: h } = call;
   const uploadId = query.get("uploadId") ?? "";
   const conditions = parseWriteConditions(h);
-  const requested = parseCompleteBody(await readXml(call, "CompleteMultipartUpload", 8 * 1024 * 1024));
+  // Its x-amz-checksum-* header is the object's checksum (checked in objectChecksum).
+  const requested = parseCompleteBody(await readXml(call, "CompleteMultipartUpload", 8 * 1024 * 1024, false));
   await requireBucket(call);
   const token = newId();
   let upload: UploadRecord;
@@ -386,6 +388,16 @@ function missingPartChecksum(alg: ChecksumAlgorithm, partNumber: number) {
 }
 
 function objectChecksum(upload: UploadRecord, parts: PartRecord[], h: Headers): StoredChecksum | undefined {
+  const c = combinedChecksum(upload, parts);
+  // An x-amz-checksum-* header on the completion is the client's checksum of the object
+  // (a composite one with or without its "-<parts>" suffix).
+  const sent = c && h.get(headerName(c.algorithm));
+  if (c && sent !== null && sent !== c.value && sent !== c.value.replace(/-\d+$/, "")) throw S3Errors.badDigestChecksum(c.algorithm);
+  return c;
+}
+
+/** The object's checksum from its parts' checksums. */
+function combinedChecksum(upload: UploadRecord, parts: PartRecord[]): StoredChecksum | undefined {
   const alg = upload.checksumAlgorithm;
   if (!alg) {
     // S3's default for an upload created without an algorithm (parts from before this
@@ -400,10 +412,7 @@ function objectChecksum(upload: UploadRecord, parts: PartRecord[], h: Headers): 
     digests.push(Buffer.from(p.checksum.value, "base64"));
   }
   if (upload.checksumType === "FULL_OBJECT" && isCrc(alg)) {
-    const value = fullObjectChecksum(alg, parts.map((p, i) => ({ digest: digests[i]!, length: p.size })));
-    const sent = h.get(headerName(alg));
-    if (sent !== null && sent !== value) throw S3Errors.badDigestChecksum(alg);
-    return { algorithm: alg, value, type: "FULL_OBJECT" };
+    return { algorithm: alg, value: fullObjectChecksum(alg, parts.map((p, i) => ({ digest: digests[i]!, length: p.size }))), type: "FULL_OBJECT" };
   }
   return { algorithm: alg, value: compositeChecksum(alg, digests), type: "COMPOSITE" };
 }
@@ -475,6 +484,7 @@ export async function listMultipartUploads(call: S3Call): Promise<Response> {
   const maxUploads = parseMax(query, "max-uploads");
   const keyMarker = query.get("key-marker") ?? "";
   const uploadIdMarker = query.get("upload-id-marker") ?? "";
+  const enc = keyEncoder(query);
   const range = keys.uploadPrefixRange(call.bucket, prefix);
   let cursor = range.start;
   if (keyMarker !== "") {
@@ -526,15 +536,16 @@ export async function listMultipartUploads(call: S3Call): Promise<Response> {
   }
   return xmlResponse("ListMultipartUploadsResult", {
     Bucket: call.bucket,
-    KeyMarker: keyMarker,
+    KeyMarker: enc(keyMarker),
     UploadIdMarker: uploadIdMarker,
-    ...(truncated ? { NextKeyMarker: nextKey ?? "", NextUploadIdMarker: nextId ?? "" } : {}),
-    ...(query.has("prefix") ? { Prefix: prefix } : {}),
-    ...(delimiter !== "" ? { Delimiter: delimiter } : {}),
+    ...(truncated ? { NextKeyMarker: enc(nextKey ?? ""), NextUploadIdMarker: nextId ?? "" } : {}),
+    ...(query.has("prefix") ? { Prefix: enc(prefix) } : {}),
+    ...(delimiter !== "" ? { Delimiter: enc(delimiter) } : {}),
     MaxUploads: maxUploads,
     IsTruncated: truncated,
+    ...(query.has("encoding-type") ? { EncodingType: "url" } : {}),
     Upload: uploads.map(({ key, up }) => ({
-      Key: key,
+      Key: enc(key),
       UploadId: up.uploadId,
       Initiator: { ID: up.ownerId, DisplayName: up.ownerName },
       Owner: { ID: up.ownerId, DisplayName: up.ownerName },
@@ -542,7 +553,7 @@ export async function listMultipartUploads(call: S3Call): Promise<Response> {
       Initiated: isoDate(up.initiated),
       ...(up.checksumAlgorithm ? { ChecksumAlgorithm: up.checksumAlgorithm, ChecksumType: up.checksumType } : {}),
     })),
-    CommonPrefixes: prefixes.map((p) => ({ Prefix: p })),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
   });
 }
 

@@ -19,6 +19,9 @@ describe("route table", () => {
     expect(route("PUT", "object", "partNumber=1&uploadId=u", new Headers({ "x-amz-copy-source": "b/k" }))).toMatchObject({ op: "UploadPartCopy" });
     expect(route("PUT", "object", "", new Headers({ "x-amz-copy-source": "b/k" }))).toMatchObject({ op: "CopyObject" });
     expect(route("PUT", "object", "x-id=PutObject")).toMatchObject({ kind: "route", op: "PutObject" });
+    // Presigned URLs: SigV2's parameters, and the headers the JS SDK v2 hoists into the query.
+    expect(route("PUT", "object", "AWSAccessKeyId=a&Signature=s&Expires=1")).toMatchObject({ kind: "route", op: "PutObject" });
+    expect(route("PUT", "object", "Content-Type=text%2Fplain&X-Amz-Signature=s")).toMatchObject({ kind: "route", op: "PutObject" });
     expect(route("POST", "object", "uploads")).toMatchObject({ op: "CreateMultipartUpload" });
     expect(route("POST", "object", "uploadId=u")).toMatchObject({ op: "CompleteMultipartUpload" });
     expect(route("DELETE", "object", "uploadId=u")).toMatchObject({ op: "AbortMultipartUpload" });

@@ -177,9 +177,10 @@ export const REJECTED_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * Query parameters any plain write may carry: SDK hints, presigned auth (SigV4's X-Amz-*,
- * SigV2's AWSAccessKeyId / Signature / Expires, which boto3 presigns by default), versionId.
+ * SigV2's AWSAccessKeyId / Signature / Expires, which boto3 presigns by default), headers
+ * the JS SDK v2 hoists into a presigned URL (Content-Type, Content-MD5), versionId.
  */
-const GENERIC_WRITE_PARAMS = /^(x-id|x-amz-[a-z0-9-]+|versionId|AWSAccessKeyId|Signature|Expires)$/i;
+const GENERIC_WRITE_PARAMS = /^(x-id|x-amz-[a-z0-9-]+|versionId|AWSAccessKeyId|Signature|Expires|Content-Type|Content-MD5)$/i;
 
 export type Resolution =
   | { kind: "route"; op: string; target: Target }
