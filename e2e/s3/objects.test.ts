@@ -9,6 +9,8 @@ import {
   GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, GetBucketTaggingCommand,
   DeleteBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, S3ServiceException,
   GetBucketEncryptionCommand, GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, PutObjectAclCommand, PutBucketAclCommand,
+  PutPublicAccessBlockCommand, PutBucketOwnershipControlsCommand, PutBucketEncryptionCommand, DeleteBucketEncryptionCommand,
+  DeleteBucketPolicyCommand, DeleteBucketCorsCommand,
 } from "@aws-sdk/client-s3";
 import { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
@@ -91,6 +93,18 @@ describeBothBackends("s3 objects", (ctx) => {
     expect(pab.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
     const own = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }));
     expect(own.OwnershipControls?.Rules?.[0]?.ObjectOwnership).toBe("BucketOwnerEnforced");
+    // Declaring the defaults (as Terraform modules do) succeeds; anything else is not implemented.
+    const allBlocked = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: allBlocked }));
+    expect(await s3Error(s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { ...allBlocked, BlockPublicPolicy: false } })))).toMatchObject({ name: "NotImplemented", status: 501 });
+    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] } }));
+    expect(await s3Error(s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: "ObjectWriter" }] } })))).toMatchObject({ name: "NotImplemented" });
+    await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] } }));
+    expect(await s3Error(s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" } }] } })))).toMatchObject({ name: "NotImplemented" });
+    await s3.send(new DeleteBucketEncryptionCommand({ Bucket }));
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket }));
+    await s3.send(new DeleteBucketCorsCommand({ Bucket }));
+    expect(await s3Error(s3.send(new DeleteBucketPolicyCommand({ Bucket: "no-such-bucket-here" })))).toMatchObject({ name: "NoSuchBucket" });
     // Every object write and read reports SSE-S3.
     const put = await s3.send(new PutObjectCommand({ Bucket, Key: "sse/o", Body: "encrypted at rest", ACL: "bucket-owner-full-control" }));
     expect(put.ServerSideEncryption).toBe("AES256");

@@ -3,6 +3,7 @@
 import type { S3Call } from "./call.ts";
 import * as acl from "./acl.ts";
 import * as buckets from "./buckets.ts";
+import * as defaults from "./bucket-defaults.ts";
 import { putObject } from "./put-object.ts";
 import { getOrHeadObject } from "./get-object.ts";
 import { deleteObject, deleteObjects } from "./delete-object.ts";
@@ -22,6 +23,15 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   GetBucketVersioning: buckets.getBucketVersioning,
   GetBucketAcl: acl.getBucketAcl,
   PutBucketAcl: acl.putBucketAcl,
+  PutPublicAccessBlock: defaults.putPublicAccessBlock,
+  PutBucketOwnershipControls: defaults.putBucketOwnershipControls,
+  PutBucketEncryption: defaults.putBucketEncryption,
+  DeleteBucketEncryption: defaults.deleteUnconfigured,
+  DeleteBucketPolicy: defaults.deleteUnconfigured,
+  DeleteBucketCors: defaults.deleteUnconfigured,
+  DeleteBucketLifecycle: defaults.deleteUnconfigured,
+  DeleteBucketWebsite: defaults.deleteUnconfigured,
+  DeleteBucketReplication: defaults.deleteUnconfigured,
   PutBucketTagging: buckets.putBucketTagging,
   GetBucketTagging: buckets.getBucketTagging,
   DeleteBucketTagging: buckets.deleteBucketTagging,

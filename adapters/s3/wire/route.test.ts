@@ -29,7 +29,7 @@ describe("route table", () => {
   });
 
   it("never treats an unsupported sub-resource as a plain write", () => {
-    for (const sub of ["policy", "cors", "lifecycle", "encryption", "object-lock", "website", "replication", "versioning", "whatever"]) {
+    for (const sub of ["policy", "cors", "lifecycle", "object-lock", "website", "replication", "versioning", "whatever"]) {
       const r = route("PUT", "bucket", sub);
       expect(r.kind, sub).not.toBe("route");
     }
@@ -40,6 +40,9 @@ describe("route table", () => {
     // ACL writes have handlers of their own (ops/acl.ts), never PutObject's or CreateBucket's.
     expect(route("PUT", "bucket", "acl")).toMatchObject({ kind: "route", op: "PutBucketAcl" });
     expect(route("PUT", "object", "acl")).toMatchObject({ kind: "route", op: "PutObjectAcl" });
+    // Configurations held at their defaults have handlers that accept only the default.
+    expect(route("PUT", "bucket", "encryption")).toMatchObject({ kind: "route", op: "PutBucketEncryption" });
+    expect(route("DELETE", "bucket", "policy")).toMatchObject({ kind: "route", op: "DeleteBucketPolicy" });
     expect(route("POST", "object", "restore").kind).toBe("rejected");
     expect(route("POST", "object", "select&select-type=2").kind).toBe("rejected");
     expect(route("POST", "bucket").kind).toBe("method-not-allowed");
@@ -49,8 +52,8 @@ describe("route table", () => {
     expect(route("GET", "bucket", "cors")).toMatchObject({ kind: "rejected", getDefault: { kind: "error", code: "NoSuchCORSConfiguration" } });
     expect(route("GET", "bucket", "notification")).toMatchObject({ getDefault: { kind: "xml", root: "NotificationConfiguration" } });
     expect(route("GET", "bucket", "encryption")).toMatchObject({ getDefault: { kind: "xml", root: "ServerSideEncryptionConfiguration" } });
-    expect(route("DELETE", "bucket", "cors")).toMatchObject({ kind: "rejected", op: "DeleteBucketCors" });
-    expect(route("DELETE", "bucket", "cors")).not.toHaveProperty("getDefault.kind");
+    expect(route("PUT", "bucket", "cors")).toMatchObject({ kind: "rejected", op: "PutBucketCors" });
+    expect(route("PUT", "bucket", "cors")).not.toHaveProperty("getDefault.kind");
   });
 
   it("has a handler for every routed operation and bounded operation names", () => {

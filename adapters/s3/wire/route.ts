@@ -23,6 +23,17 @@ export const ROUTES: readonly RouteRow[] = [
 
   { method: "PUT", target: "bucket", sub: "tagging", op: "PutBucketTagging" },
   { method: "PUT", target: "bucket", sub: "acl", op: "PutBucketAcl" },
+  // Configurations held at S3's defaults: setting the default, or deleting what is not
+  // there, is served (ops/bucket-defaults.ts); the rest stays in REJECTED_BUCKET.
+  { method: "PUT", target: "bucket", sub: "publicAccessBlock", op: "PutPublicAccessBlock" },
+  { method: "PUT", target: "bucket", sub: "ownershipControls", op: "PutBucketOwnershipControls" },
+  { method: "PUT", target: "bucket", sub: "encryption", op: "PutBucketEncryption" },
+  { method: "DELETE", target: "bucket", sub: "encryption", op: "DeleteBucketEncryption" },
+  { method: "DELETE", target: "bucket", sub: "policy", op: "DeleteBucketPolicy" },
+  { method: "DELETE", target: "bucket", sub: "cors", op: "DeleteBucketCors" },
+  { method: "DELETE", target: "bucket", sub: "lifecycle", op: "DeleteBucketLifecycle" },
+  { method: "DELETE", target: "bucket", sub: "website", op: "DeleteBucketWebsite" },
+  { method: "DELETE", target: "bucket", sub: "replication", op: "DeleteBucketReplication" },
   { method: "PUT", target: "bucket", op: "CreateBucket" },
   { method: "HEAD", target: "bucket", op: "HeadBucket" },
   { method: "DELETE", target: "bucket", sub: "tagging", op: "DeleteBucketTagging" },
