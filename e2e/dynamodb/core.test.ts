@@ -162,6 +162,46 @@ describeBothBackends(
         expect(ep.Endpoints?.[0]?.CachePeriodInMinutes).toBe(1440);
       });
 
+      it("OnDemandThroughput is echoed on the table and its indexes until the table turns PROVISIONED", async () => {
+        const name = tableName("ondemand");
+        const created = await ddb().send(
+          new CreateTableCommand({
+            TableName: name,
+            AttributeDefinitions: [
+              { AttributeName: "pk", AttributeType: "S" },
+              { AttributeName: "g", AttributeType: "S" },
+            ],
+            KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+            BillingMode: "PAY_PER_REQUEST",
+            OnDemandThroughput: { MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 },
+            GlobalSecondaryIndexes: [
+              { IndexName: "byG", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" }, OnDemandThroughput: { MaxReadRequestUnits: 200 } },
+            ],
+          }),
+        );
+        expect(created.TableDescription?.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 100, MaxWriteRequestUnits: 50 });
+        await ddb().send(
+          new UpdateTableCommand({
+            TableName: name,
+            OnDemandThroughput: { MaxWriteRequestUnits: -1 },
+            GlobalSecondaryIndexUpdates: [{ Update: { IndexName: "byG", OnDemandThroughput: { MaxWriteRequestUnits: 20 } } }],
+          }),
+        );
+        const d = (await ddb().send(new DescribeTableCommand({ TableName: name }))).Table!;
+        expect(d.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 100 });
+        expect(d.GlobalSecondaryIndexes?.[0]?.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 200, MaxWriteRequestUnits: 20 });
+        const one = { ReadCapacityUnits: 1, WriteCapacityUnits: 1 };
+        await ddb().send(
+          new UpdateTableCommand({ TableName: name, BillingMode: "PROVISIONED", ProvisionedThroughput: one, GlobalSecondaryIndexUpdates: [{ Update: { IndexName: "byG", ProvisionedThroughput: one } }] }),
+        );
+        const refused = await ddb().send(new UpdateTableCommand({ TableName: name, OnDemandThroughput: { MaxReadRequestUnits: 5 } })).catch((e: Error) => e.message);
+        expect(refused).toBe("One or more parameter values were invalid: MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED");
+        await ddb().send(new UpdateTableCommand({ TableName: name, BillingMode: "PAY_PER_REQUEST" }));
+        const back = (await ddb().send(new DescribeTableCommand({ TableName: name }))).Table!;
+        expect(back.OnDemandThroughput).toBeUndefined();
+        expect(back.GlobalSecondaryIndexes?.[0]?.OnDemandThroughput).toBeUndefined();
+      });
+
       it("lists tables in pages", async () => {
         const base = tableName("page");
         for (const s of ["a", "b", "c"]) await createKeyed(ddb(), `${base}-${s}`);

@@ -181,6 +181,103 @@ describe("UpdateTable", () => {
   });
 });
 
+describe("OnDemandThroughput", () => {
+  const base = {
+    AttributeDefinitions: [
+      { AttributeName: "pk", AttributeType: "S" },
+      { AttributeName: "g", AttributeType: "S" },
+    ],
+    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    BillingMode: "PAY_PER_REQUEST",
+  };
+  const gsi = (OnDemandThroughput?: unknown) => ({ IndexName: "byG", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" }, OnDemandThroughput });
+  type Desc = { OnDemandThroughput?: unknown; GlobalSecondaryIndexes: { OnDemandThroughput?: unknown }[] };
+  const described = async (TableName: string) => (await h.call("DescribeTable", { TableName })).body.Table as Desc;
+  const message = async (op: string, body: unknown) => (await h.call(op, body)).body.message;
+
+  it("CreateTable and DescribeTable echo what was set, on the table and each index, and omit it otherwise", async () => {
+    const created = await h.call("CreateTable", { ...base, TableName: "odt1", OnDemandThroughput: { MaxReadRequestUnits: 100 }, GlobalSecondaryIndexes: [gsi({ MaxReadRequestUnits: 200, MaxWriteRequestUnits: 50 })] });
+    const cd = created.body.TableDescription as Desc;
+    expect(cd.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 100 });
+    expect(cd.GlobalSecondaryIndexes[0]!.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 200, MaxWriteRequestUnits: 50 });
+    const d = await described("odt1");
+    expect(d.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 100 });
+    expect(d.GlobalSecondaryIndexes[0]!.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 200, MaxWriteRequestUnits: 50 });
+    // An empty struct sets nothing.
+    expect((await h.call("CreateTable", { ...base, TableName: "odt2", OnDemandThroughput: {}, GlobalSecondaryIndexes: [gsi({})] })).status).toBe(200);
+    const plain = await described("odt2");
+    expect("OnDemandThroughput" in plain).toBe(false);
+    expect("OnDemandThroughput" in plain.GlobalSecondaryIndexes[0]!).toBe(false);
+    const del = (await h.call("DeleteTable", { TableName: "odt1" })).body.TableDescription as Desc;
+    expect(del.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 100 });
+  });
+
+  it("CreateTable refuses it on a PROVISIONED table and below 1, as DynamoDB words it", async () => {
+    const hashOnly = { ...base, TableName: "odtbad", AttributeDefinitions: [base.AttributeDefinitions[0]] };
+    // The billing-mode refusal comes first and names the read member, even when out of range.
+    const provisioned = { ...hashOnly, BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } };
+    expect(await message("CreateTable", { ...provisioned, OnDemandThroughput: { MaxWriteRequestUnits: 5, MaxReadRequestUnits: 0 } })).toBe(
+      "One or more parameter values were invalid: MaxReadRequestUnits for OnDemandThroughput cannot be specified when table BillingMode is PROVISIONED.",
+    );
+    for (const [odt, member] of [
+      [{ MaxReadRequestUnits: 0, MaxWriteRequestUnits: 0 }, "MaxReadRequestUnits"],
+      [{ MaxReadRequestUnits: -1, MaxWriteRequestUnits: -1 }, "MaxReadRequestUnits"],
+      [{ MaxReadRequestUnits: 5, MaxWriteRequestUnits: -2 }, "MaxWriteRequestUnits"],
+    ] as const)
+      expect(await message("CreateTable", { ...hashOnly, OnDemandThroughput: odt })).toBe(
+        `One or more parameter values were invalid: Requested ${member} for OnDemandThroughput for table is outside of valid range`,
+      );
+    expect(await message("CreateTable", { ...base, TableName: "odtbad", GlobalSecondaryIndexes: [gsi({ MaxReadRequestUnits: -1 })] })).toBe(
+      "One or more parameter values were invalid: Requested MaxReadRequestUnits for OnDemandThroughput for index : byG is outside of valid range",
+    );
+  });
+
+  it("UpdateTable merges member by member, -1 removes one, and PROVISIONED drops every ceiling for good", async () => {
+    await h.call("CreateTable", { ...base, TableName: "odt3", OnDemandThroughput: { MaxReadRequestUnits: 100 }, GlobalSecondaryIndexes: [gsi({ MaxReadRequestUnits: 200 })] });
+    const updated = await h.call("UpdateTable", { TableName: "odt3", OnDemandThroughput: { MaxWriteRequestUnits: 500 } });
+    expect((updated.body.TableDescription as Desc).OnDemandThroughput).toEqual({ MaxReadRequestUnits: 100, MaxWriteRequestUnits: 500 });
+    await h.call("UpdateTable", { TableName: "odt3", OnDemandThroughput: { MaxReadRequestUnits: -1 } });
+    expect((await described("odt3")).OnDemandThroughput).toEqual({ MaxWriteRequestUnits: 500 });
+    await h.call("UpdateTable", { TableName: "odt3", OnDemandThroughput: { MaxWriteRequestUnits: -1 } });
+    expect("OnDemandThroughput" in (await described("odt3"))).toBe(false);
+    for (const v of [0, -2])
+      expect(await message("UpdateTable", { TableName: "odt3", OnDemandThroughput: { MaxWriteRequestUnits: v } })).toBe(
+        "One or more parameter values were invalid: Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range",
+      );
+
+    const gsiUpdate = (Update: unknown) => ({ TableName: "odt3", GlobalSecondaryIndexUpdates: [{ Update: { IndexName: "byG", ...(Update as object) } }] });
+    expect((await h.call("UpdateTable", gsiUpdate({ OnDemandThroughput: { MaxWriteRequestUnits: 70 } }))).status).toBe(200);
+    expect((await described("odt3")).GlobalSecondaryIndexes[0]!.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 200, MaxWriteRequestUnits: 70 });
+    const onlyOnDemand =
+      "One or more parameter values were invalid: The only Updates for index: byG when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput";
+    expect(await message("UpdateTable", gsiUpdate({}))).toBe(onlyOnDemand);
+    expect(await message("UpdateTable", gsiUpdate({ OnDemandThroughput: {} }))).toBe(onlyOnDemand);
+    expect(await message("UpdateTable", gsiUpdate({ ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }))).toBe(onlyOnDemand);
+
+    await h.call("UpdateTable", { TableName: "odt3", OnDemandThroughput: { MaxReadRequestUnits: 300 } });
+    const one = { ReadCapacityUnits: 1, WriteCapacityUnits: 1 };
+    expect(
+      await message("UpdateTable", { TableName: "odt3", BillingMode: "PROVISIONED", ProvisionedThroughput: one, OnDemandThroughput: { MaxWriteRequestUnits: 5 } }),
+    ).toBe("One or more parameter values were invalid: MaxWriteRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED");
+    const toProvisioned = await h.call("UpdateTable", { ...gsiUpdate({ ProvisionedThroughput: one }), BillingMode: "PROVISIONED", ProvisionedThroughput: one });
+    expect(toProvisioned.status).toBe(200);
+    const p = await described("odt3");
+    expect("OnDemandThroughput" in p).toBe(false);
+    expect("OnDemandThroughput" in p.GlobalSecondaryIndexes[0]!).toBe(false);
+    expect(await message("UpdateTable", { TableName: "odt3", OnDemandThroughput: { MaxReadRequestUnits: 5 } })).toBe(
+      "One or more parameter values were invalid: MaxReadRequestUnits for OnDemandThroughput cannot be specified when the table BillingMode is PROVISIONED",
+    );
+    await h.call("UpdateTable", { TableName: "odt3", BillingMode: "PAY_PER_REQUEST" });
+    const back = await described("odt3");
+    expect("OnDemandThroughput" in back).toBe(false);
+    expect("OnDemandThroughput" in back.GlobalSecondaryIndexes[0]!).toBe(false);
+    // Switching to PAY_PER_REQUEST may set a ceiling in the same request.
+    await h.call("UpdateTable", { ...gsiUpdate({ ProvisionedThroughput: one }), BillingMode: "PROVISIONED", ProvisionedThroughput: one });
+    const again = await h.call("UpdateTable", { TableName: "odt3", BillingMode: "PAY_PER_REQUEST", OnDemandThroughput: { MaxReadRequestUnits: 9 } });
+    expect((again.body.TableDescription as Desc).OnDemandThroughput).toEqual({ MaxReadRequestUnits: 9 });
+  });
+});
+
 describe("key sizes", () => {
   it("store 2048-byte partition keys and 1024-byte sort keys, indexed, on the embedded store", async () => {
     const pk = "p".repeat(2048);

@@ -38,6 +38,8 @@ export async function describeTable(ctx: OpContext, t: TableRecord, opts: Descri
     TableArn: arn,
     TableId: t.id,
   };
+  // Only what was set: DynamoDB omits a member never set (or removed) and the struct with it.
+  if (t.onDemand) d.OnDemandThroughput = { ...t.onDemand };
   if (ppr || t.billingModeChangedAt)
     d.BillingModeSummary = {
       BillingMode: t.billingMode,
@@ -50,6 +52,7 @@ export async function describeTable(ctx: OpContext, t: TableRecord, opts: Descri
       out.IndexStatus = opts.indexStatus ?? i.status;
       if (i.backfilling !== undefined && i.status === "CREATING") out.Backfilling = i.backfilling;
       out.ProvisionedThroughput = throughputOut(i.throughput, ppr);
+      if (i.onDemand) out.OnDemandThroughput = { ...i.onDemand };
     }
     out.IndexSizeBytes = s.bytes;
     out.ItemCount = s.count;

@@ -24,6 +24,14 @@ export interface Throughput {
   LastDecreaseDateTime?: number;
   NumberOfDecreasesToday?: number;
 }
+/**
+ * An on-demand table's or index's request ceilings, as set; a member never set (or removed
+ * with -1) is absent, and so is the whole struct when neither member is left.
+ */
+export interface OnDemandThroughput {
+  MaxReadRequestUnits?: number;
+  MaxWriteRequestUnits?: number;
+}
 
 export interface IndexRecord {
   name: string;
@@ -39,6 +47,7 @@ export interface IndexRecord {
    */
   id?: string;
   throughput?: Throughput;
+  onDemand?: OnDemandThroughput;
 }
 
 export interface TableRecord {
@@ -51,6 +60,7 @@ export interface TableRecord {
   billingMode: "PROVISIONED" | "PAY_PER_REQUEST";
   billingModeChangedAt?: number;
   throughput: Throughput;
+  onDemand?: OnDemandThroughput;
   indexes: IndexRecord[];
   stream?: { StreamEnabled: boolean; StreamViewType?: string };
   streamLabel?: string;

@@ -59,6 +59,13 @@ const throughput = (notNull = false): StructSpec =>
     },
     { notNull },
   );
+// No range constraint here: -1 (UpdateTable's "remove the ceiling") is a valid Long, and
+// DynamoDB words its range errors itself ("... is outside of valid range"), in ops/tables.ts.
+const onDemand = (): StructSpec =>
+  struct("OnDemandThroughput", {
+    MaxReadRequestUnits: { type: "Long" },
+    MaxWriteRequestUnits: { type: "Long" },
+  });
 const keySchema = (withEnum: boolean): Spec => ({
   type: "List",
   notNull: true,
@@ -134,7 +141,7 @@ export const SHAPES: Record<string, Fields> = {
       type: "List",
       member: struct(
         "GlobalSecondaryIndex",
-        { IndexName: indexName(true), KeySchema: keySchema(false), Projection: projection(), ProvisionedThroughput: throughput() },
+        { IndexName: indexName(true), KeySchema: keySchema(false), Projection: projection(), ProvisionedThroughput: throughput(), OnDemandThroughput: onDemand() },
         { value: true },
       ),
     },
@@ -143,6 +150,7 @@ export const SHAPES: Record<string, Fields> = {
     Tags: tags(false),
     TableClass: str({ enum: ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] }),
     DeletionProtectionEnabled: BOOL,
+    OnDemandThroughput: onDemand(),
   },
   DescribeTable: { TableName: strictTableName() },
   DeleteTable: { TableName: strictTableName() },
@@ -168,12 +176,19 @@ export const SHAPES: Record<string, Fields> = {
       member: struct(
         "GlobalSecondaryIndexUpdate",
         {
-          Update: struct("UpdateGlobalSecondaryIndexAction", { IndexName: indexName(true), ProvisionedThroughput: throughput(true) }),
+          // ProvisionedThroughput is optional since an on-demand index's Update carries only
+          // OnDemandThroughput; tables.ts says what each billing mode needs.
+          Update: struct("UpdateGlobalSecondaryIndexAction", {
+            IndexName: indexName(true),
+            ProvisionedThroughput: throughput(),
+            OnDemandThroughput: onDemand(),
+          }),
           Create: struct("CreateGlobalSecondaryIndexAction", {
             Projection: projection(),
             IndexName: indexName(true),
             ProvisionedThroughput: throughput(),
             KeySchema: keySchema(false),
+            OnDemandThroughput: onDemand(),
           }),
           Delete: struct("DeleteGlobalSecondaryIndexAction", { IndexName: indexName(true) }),
         },
@@ -184,6 +199,7 @@ export const SHAPES: Record<string, Fields> = {
     SSESpecification: sseSpec(),
     TableClass: str({ enum: ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] }),
     DeletionProtectionEnabled: BOOL,
+    OnDemandThroughput: onDemand(),
   },
   UpdateTimeToLive: {
     TableName: tableName(),
