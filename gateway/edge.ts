@@ -109,6 +109,12 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     if (route.service === "unsupported") {
       throw new AwsError("UnknownServiceException", `The gateway does not serve '${route.scopeService}'`, { status: 400 });
     }
+    if (route.service === "s3" && req.method === "POST" && headers.get("content-type")?.startsWith("multipart/form-data")) {
+      // A browser form upload (POST Object, boto3's generate_presigned_post) carries its
+      // credentials in the form's signed policy, which we do not verify: say so, rather than
+      // an AccessDenied that sends users chasing their keys.
+      throw new AwsError("NotImplemented", "POST Object (browser form upload with a signed policy) is not implemented", { status: 501 });
+    }
     const buffered = route.service !== "s3";
     const bytes = await requestBytes(req, headers, route.service).catch((err: unknown) => {
       if (err instanceof AwsError) throw err;

@@ -127,6 +127,25 @@ describeBothBackends("s3 objects", (ctx) => {
     expect(res.headers.get("x-amz-server-side-encryption")).toBe("AES256");
   });
 
+  it("keeps archived objects unreadable, lists times to the second, refuses POST Object plainly", async () => {
+    const { s3, gateway } = ctx();
+    await s3.send(new PutObjectCommand({ Bucket, Key: "arch/cold", Body: "cold", StorageClass: "GLACIER" }));
+    expect((await s3.send(new HeadObjectCommand({ Bucket, Key: "arch/cold" }))).StorageClass).toBe("GLACIER");
+    // As in S3 until RestoreObject (not implemented here): no GET, no copy.
+    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket, Key: "arch/cold" })))).toMatchObject({ name: "InvalidObjectState", status: 403 });
+    expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "arch/copy", CopySource: `${Bucket}/arch/cold` })))).toMatchObject({ name: "InvalidObjectState" });
+    // S3 keeps times to the second; `aws s3 sync --exact-timestamps` depends on it.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: "arch/" }));
+    expect(listed.Contents?.map((o) => o.LastModified!.getMilliseconds())).toEqual([0]);
+    // A browser form upload authenticates by its signed policy, which is not implemented.
+    const form = new FormData();
+    form.append("key", "arch/posted");
+    form.append("file", new Blob(["posted"]));
+    const res = await fetch(`${gateway.endpoint}/${Bucket}`, { method: "POST", body: form });
+    expect(res.status).toBe(501);
+    expect(await res.text()).toContain("<Code>NotImplemented</Code>");
+  });
+
   it("answers conditional reads with 304 and 412", async () => {
     const { s3 } = ctx();
     const put = await s3.send(new PutObjectCommand({ Bucket, Key: "cond/r", Body: "x" }));

@@ -14,7 +14,7 @@ import { objectBytes } from "../storage/chunk-reader.ts";
 import { releaseLease, writeChunks } from "../storage/chunk-writer.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { bodyDigests, DEFAULT_CHECKSUM, rejectUnsupportedHeaders, verifyDigests } from "./put-object.ts";
-import { readManifest } from "./get-object.ts";
+import { checkReadable, readManifest } from "./get-object.ts";
 import { requireBucket, type S3Call } from "./call.ts";
 
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
@@ -44,6 +44,7 @@ export async function copyObject(call: S3Call): Promise<Response> {
     if (!(await ctx.store.get(keys.bucket(src.bucket), { signal: call.signal }))) throw S3Errors.noSuchBucket(src.bucket);
     throw S3Errors.noSuchKey(src.key);
   }
+  checkReadable(m);
   checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
   if (m.size > MAX_COPY_BYTES) {
     throw S3Errors.invalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);

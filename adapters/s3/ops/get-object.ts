@@ -42,6 +42,17 @@ export function partRange(m: ObjectManifest, n: number): ByteRange {
 }
 
 /**
+ * Archived objects (GLACIER, DEEP_ARCHIVE) answer HEAD but not GET or a copy until restored,
+ * as in S3; RestoreObject is not implemented, so here they stay archived.
+ */
+const ARCHIVED: ReadonlySet<string> = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+
+export function checkReadable(m: ObjectManifest): void {
+  const sc = m.headers.storageClass;
+  if (sc !== undefined && ARCHIVED.has(sc)) throw S3Errors.invalidObjectState(sc);
+}
+
+/**
  * The checksum a read of part `n` reports: the part's own for a COMPOSITE object (its
  * parts' checksums are what the object's is made of); the object's when the part is the
  * whole object; none otherwise (a FULL_OBJECT checksum of several parts covers no one part).
@@ -61,6 +72,7 @@ export async function getOrHeadObject(call: S3Call, head: boolean): Promise<Resp
   const { query, headers: h } = call;
   checkVersionId(query);
   const m = await requireManifest(call);
+  if (!head) checkReadable(m);
   checkReadConditions(h, { etag: m.etag, lastModified: m.lastModified });
   const out = objectResponseHeaders(m, query);
   const partNumber = query.size > 0 ? query.get("partNumber") : null;

@@ -27,7 +27,7 @@ import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";
 import { bodyDigests, DEFAULT_CHECKSUM, rejectUnsupportedHeaders, verifyDigests, MAX_PUT_BYTES } from "./put-object.ts";
-import { readManifest } from "./get-object.ts";
+import { checkReadable, readManifest } from "./get-object.ts";
 import { emptyResponse, readXml, requireBucket, type S3Call } from "./call.ts";
 import { createHash } from "node:crypto";
 
@@ -194,6 +194,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
     if (!(await ctx.store.get(keys.bucket(src.bucket), { signal: call.signal }))) throw S3Errors.noSuchBucket(src.bucket);
     throw S3Errors.noSuchKey(src.key);
   }
+  checkReadable(m);
   checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
   const range = parseCopySourceRange(h.get("x-amz-copy-source-range"), m.size) ?? { start: 0, end: m.size };
   const digests = bodyDigests(upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : DEFAULT_CHECKSUM);

@@ -53,6 +53,8 @@ export const S3Errors = {
     e("IllegalLocationConstraintException", 400, `The ${requested} location constraint is incompatible for the region specific endpoint this request was sent to.`, {}, { "x-amz-bucket-region": region }),
   methodNotAllowed: (method: string, resourceType: string) =>
     e("MethodNotAllowed", 405, "The specified method is not allowed against this resource.", { Method: method, ResourceType: resourceType }),
+  invalidObjectState: (storageClass: string) =>
+    e("InvalidObjectState", 403, "The operation is not valid for the object's storage class", { StorageClass: storageClass }),
   accessControlListNotSupported: () => e("AccessControlListNotSupported", 400, "The bucket does not allow ACLs"),
   invalidBucketAclWithObjectOwnership: () =>
     e("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"),

@@ -64,9 +64,12 @@ export function textOf(v: unknown): string | undefined {
   return undefined;
 }
 
-/** ISO-8601 as S3 writes it in XML: milliseconds, Z. */
+/** ISO-8601 as S3 writes it in XML: whole seconds, ".000Z". */
 export function isoDate(ms: number): string {
-  return new Date(ms).toISOString();
+  // S3 keeps times to the second (listings say "...:33.000Z"). Tools compare them with
+  // what they saw elsewhere at second precision: `aws s3 sync --exact-timestamps` sets a
+  // downloaded file's mtime to whole seconds and re-downloads whenever a listing says .418.
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
 /** RFC 7231 date for headers. */
