@@ -61,6 +61,8 @@ export interface ObjectHeaders {
   /** User metadata, names lowercased without the x-amz-meta- prefix. */
   meta: Record<string, string>;
   storageClass?: string;
+  /** x-amz-website-redirect-location: stored and returned (no website endpoint serves it here). */
+  websiteRedirect?: string;
 }
 
 export interface PartInfo {

@@ -146,6 +146,14 @@ describeBothBackends("s3 objects", (ctx) => {
     expect(await res.text()).toContain("<Code>NotImplemented</Code>");
   });
 
+  it("stores a website redirect location and refuses one without a valid prefix", async () => {
+    const { s3 } = ctx();
+    await s3.send(new PutObjectCommand({ Bucket, Key: "redir/old", Body: "", WebsiteRedirectLocation: "/new" }));
+    expect((await s3.send(new HeadObjectCommand({ Bucket, Key: "redir/old" }))).WebsiteRedirectLocation).toBe("/new");
+    const bad = await s3Error(s3.send(new PutObjectCommand({ Bucket, Key: "redir/bad", Body: "", WebsiteRedirectLocation: "new" })));
+    expect(bad).toMatchObject({ name: "InvalidRedirectLocation", status: 400 });
+  });
+
   it("answers conditional reads with 304 and 412", async () => {
     const { s3 } = ctx();
     const put = await s3.send(new PutObjectCommand({ Bucket, Key: "cond/r", Body: "x" }));

@@ -33,6 +33,10 @@ export function parseObjectHeaders(h: Headers): ObjectHeaders {
     throw new AwsError("InvalidStorageClass", "The storage class you specified is not valid", { status: 400, extra: { StorageClassRequested: storageClass } });
   }
   const opt = (n: string) => h.get(n) ?? undefined;
+  const websiteRedirect = opt("x-amz-website-redirect-location");
+  if (websiteRedirect !== undefined && !/^(\/|https?:\/\/)/.test(websiteRedirect)) {
+    throw new AwsError("InvalidRedirectLocation", "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.", { status: 400 });
+  }
   return {
     contentType: opt("content-type") ?? "binary/octet-stream",
     contentEncoding: stripAwsChunked(opt("content-encoding")),
@@ -42,6 +46,7 @@ export function parseObjectHeaders(h: Headers): ObjectHeaders {
     expires: opt("expires"),
     meta,
     storageClass: storageClass === "STANDARD" ? undefined : storageClass,
+    websiteRedirect,
   };
 }
 
@@ -122,6 +127,7 @@ export function objectResponseHeaders(m: ObjectManifest, query: URLSearchParams)
   if (s.cacheControl !== undefined) h["cache-control"] = s.cacheControl;
   if (s.expires !== undefined) h["expires"] = s.expires;
   if (s.storageClass !== undefined) h["x-amz-storage-class"] = s.storageClass;
+  if (s.websiteRedirect !== undefined) h["x-amz-website-redirect-location"] = s.websiteRedirect;
   for (const k in s.meta) h[`x-amz-meta-${k}`] = s.meta[k]!;
   if (m.tags && m.tags.length > 0) h["x-amz-tagging-count"] = String(m.tags.length);
   if (query.size > 0) {

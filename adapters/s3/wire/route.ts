@@ -182,7 +182,6 @@ export const REJECTED_HEADERS: Readonly<Record<string, string>> = {
   "x-amz-bucket-object-lock-enabled": "Object Lock",
   "x-amz-server-side-encryption-customer-algorithm": "SSE-C",
   "x-amz-server-side-encryption-aws-kms-key-id": "SSE-KMS",
-  "x-amz-website-redirect-location": "website redirects",
   "x-amz-write-offset-bytes": "appends",
 };
 
