@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { AwsError } from "../adapters/aws/errors.ts";
 import type { ServiceAdapter, ServiceName, ServiceRequest } from "../adapters/aws/service.ts";
-import { authenticate, type Authenticated } from "../adapters/aws/sigv4/authenticate.ts";
+import { authenticate, type Authenticated, type AuthOptions } from "../adapters/aws/sigv4/authenticate.ts";
 import { AuthError, authErrorFor } from "../adapters/aws/sigv4/auth-error.ts";
 import type { CredentialSet } from "./credentials.ts";
 import { internalError, renderError } from "./error-shape.ts";
@@ -75,6 +75,23 @@ async function requestBytes(req: Request, headers: Headers, service: RoutedServi
   return length === 0 ? NO_BYTES : new Uint8Array(await req.arrayBuffer());
 }
 
+/**
+ * Does the request name an access key we know (SigV4 or SigV2, header or presigned)? A
+ * cheap look at the headers, not a verification: authenticate() does that.
+ */
+function namesKnownKey(headers: Headers, url: URL, lookup: AuthOptions["lookup"]): boolean {
+  const authz = headers.get("authorization");
+  let key: string | undefined;
+  if (authz !== null) {
+    if (authz.startsWith("AWS4-")) key = /Credential=([^/,\s]+)\//.exec(authz)?.[1];
+    else if (authz.startsWith("AWS ")) key = authz.slice(4, authz.lastIndexOf(":"));
+  } else if (url.search !== "") {
+    const q = url.searchParams;
+    key = q.get("X-Amz-Credential")?.split("/")[0] ?? q.get("AWSAccessKeyId") ?? undefined;
+  }
+  return key !== undefined && lookup(key) !== undefined;
+}
+
 const CONNECTION_SIGNAL = Symbol("connection signal");
 
 /**
@@ -116,6 +133,18 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
       throw new AwsError("NotImplemented", "POST Object (browser form upload with a signed policy) is not implemented", { status: 501 });
     }
     const buffered = route.service !== "s3";
+    const authOpts: AuthOptions = { lookup: credentials.lookup, region, bufferBody: buffered, maxBufferedBytes: MAX_BUFFERED_BODY_BYTES, service: only };
+    if (!namesKnownKey(headers, url, credentials.lookup)) {
+      // No credential, or one we do not know: refuse from the headers alone. Reading the
+      // body first (up to 16 MiB) would let anyone hold that much memory per connection.
+      // authenticate() gives the exact error; with no key to check it never needs the body.
+      try {
+        await authenticate({ method: req.method, url, rawTarget, headers, body: null, bytes: NO_BYTES }, authOpts);
+      } catch (err) {
+        if (err instanceof AuthError) throw authErrorFor(route.service, err);
+        throw err;
+      }
+    }
     const bytes = await requestBytes(req, headers, route.service).catch((err: unknown) => {
       if (err instanceof AwsError) throw err;
       // The body ended early: the client went away (or half-closed) mid-body. A client
@@ -124,18 +153,16 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     });
     let auth: Authenticated;
     try {
-      auth = await authenticate(
-        { method: req.method, url, rawTarget, headers, body: bytes === undefined ? req.body : null, bytes },
-        { lookup: credentials.lookup, region, bufferBody: buffered, maxBufferedBytes: MAX_BUFFERED_BODY_BYTES, service: only },
-      );
+      auth = await authenticate({ method: req.method, url, rawTarget, headers, body: bytes === undefined ? req.body : null, bytes }, authOpts);
     } catch (err) {
       if (err instanceof AuthError) throw authErrorFor(route.service, err);
       throw err;
     }
     if (route.service === "sts") {
-      sreqOut.operation = "GetCallerIdentity";
       const params = new URLSearchParams(url.search);
       if (auth.bytes?.byteLength) for (const [k, v] of new URLSearchParams(utf8.decode(auth.bytes))) params.set(k, v);
+      // Counted under its action only when it is one we answer (metric labels stay bounded).
+      if (params.get("Action") === "GetCallerIdentity") sreqOut.operation = "GetCallerIdentity";
       return handleSts(params, auth.principal, accountId, requestId);
     }
     const sreq: ServiceRequest = {

@@ -42,6 +42,19 @@ type Fetch = (req: Request, env: HttpBindings) => Response | Promise<Response>;
 /** The only paths an unsigned request may use; everything else is an AWS call. */
 const OPERATOR_PATHS = new Set(["/healthz", "/healthz/leader", "/metrics"]);
 
+/**
+ * An absolute-form request target ("GET http://host/path HTTP/1.1", which HTTP/1.1 servers
+ * must accept, RFC 9112 3.2.2) in origin-form: the path and query that signatures and the
+ * operator paths are matched against.
+ */
+export function originForm(target: string): string {
+  if (!/^https?:\/\//i.test(target)) return target;
+  const rest = target.slice(target.indexOf("//") + 2);
+  const start = rest.search(/[/?]/);
+  if (start < 0) return "/";
+  return rest[start] === "/" ? rest.slice(start) : "/" + rest.slice(start);
+}
+
 function pathOf(rawTarget: string | undefined): string {
   const t = rawTarget ?? "/";
   const q = t.indexOf("?");
@@ -63,7 +76,10 @@ function buildFetch(edge: EdgeHandler, store: Store, metrics: RequestMetrics, co
     const text = await metrics.registry.metrics();
     return new Response(c.req.method === "HEAD" ? null : text, { headers: { "content-type": metrics.registry.contentType } });
   });
-  return (req, env) => (OPERATOR_PATHS.has(pathOf(env.incoming.url)) ? ops.fetch(req, env) : toEdge(req, env));
+  return (req, env) => {
+    env.incoming.url = originForm(env.incoming.url ?? "/");
+    return OPERATOR_PATHS.has(pathOf(env.incoming.url)) ? ops.fetch(req, env) : toEdge(req, env);
+  };
 }
 
 function listen(fetch: Fetch, host: string, port: number): Promise<Server> {

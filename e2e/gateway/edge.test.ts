@@ -2,6 +2,7 @@
 // ids, and authentication failures in each protocol's own shape.
 
 import { execFile } from "node:child_process";
+import { connect } from "node:net";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -11,6 +12,30 @@ import { describeBothBackends } from "../harness/both-backends.ts";
 import { sendSigned, signForReplay } from "../harness/sign.ts";
 
 const run = promisify(execFile);
+
+/** Write `text` on a fresh socket; resolve with what came back (up to the headers, or all of it). */
+function rawRequest(port: number, text: string, waitMs = 10_000): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = connect(port, "127.0.0.1");
+    let got = "";
+    const done = () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(got);
+    };
+    const timer = setTimeout(done, waitMs);
+    sock.on("data", (d) => {
+      got += d.toString("latin1");
+      // A response is whole once its body (by Content-Length) has arrived.
+      const end = got.indexOf("\r\n\r\n");
+      const len = /content-length: (\d+)/i.exec(got)?.[1];
+      if (end >= 0 && len !== undefined && got.length >= end + 4 + Number(len)) done();
+    });
+    sock.on("close", done);
+    sock.on("error", done);
+    sock.write(text);
+  });
+}
 
 describeBothBackends("gateway edge", (ctx) => {
   it("answers liveness on GET and HEAD, 405 with Allow otherwise", async () => {
@@ -99,13 +124,45 @@ describeBothBackends("gateway edge", (ctx) => {
     expect(((await res.json()) as { __type: string }).__type).toMatch(/UnknownOperationException$/);
   });
 
+  it("accepts absolute-form request targets, signed and on the operator paths", async () => {
+    const { gateway } = ctx();
+    const origin = `http://127.0.0.1:${gateway.port}`;
+    expect(await rawRequest(gateway.port, `GET ${origin}/healthz HTTP/1.1\r\nHost: 127.0.0.1:${gateway.port}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200/);
+    const r = await signForReplay({
+      service: "dynamodb", region: gateway.region, credentials: gateway.credentials, endpoint: gateway.endpoint,
+      method: "POST", path: "/", headers: { "x-amz-target": "DynamoDB_20120810.ListTables", "content-type": "application/x-amz-json-1.0" }, body: "{}",
+    });
+    const head = Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n");
+    const res = await rawRequest(gateway.port, `POST ${origin}/ HTTP/1.1\r\n${head}\r\nConnection: close\r\n\r\n{}`);
+    expect(res).toMatch(/^HTTP\/1\.1 200/);
+    expect(res).toContain("TableNames");
+  });
+
+  it("refuses a request without a known key before reading its body", async () => {
+    const { gateway } = ctx();
+    // 16 MB announced, none sent: the answer must not wait for the body.
+    const unsigned = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 16000000\r\n\r\n`;
+    expect(await rawRequest(gateway.port, unsigned, 5_000)).toMatch(/^HTTP\/1\.1 400[\s\S]*MissingAuthenticationToken/);
+    const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, "");
+    const authz = `AWS4-HMAC-SHA256 Credential=NOBODY/${amzDate.slice(0, 8)}/${gateway.region}/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`;
+    const unknownKey = unsigned.replace("\r\n\r\n", `\r\nX-Amz-Date: ${amzDate}\r\nAuthorization: ${authz}\r\n\r\n`);
+    expect(await rawRequest(gateway.port, unknownKey, 5_000)).toMatch(/^HTTP\/1\.1 400[\s\S]*UnrecognizedClient/);
+  });
+
   it("exposes bounded Prometheus metrics", async () => {
-    const text = await (await fetch(`${ctx().gateway.endpoint}/metrics`)).text();
+    const { gateway } = ctx();
+    const bogus = await signForReplay({
+      service: "sts", region: gateway.region, credentials: gateway.credentials, endpoint: gateway.endpoint,
+      method: "POST", path: "/", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=NoSuchStsAction&Version=2011-06-15",
+    });
+    expect((await sendSigned(gateway.endpoint, bogus)).status).toBe(400);
+    const text = await (await fetch(`${gateway.endpoint}/metrics`)).text();
     expect(text).toMatch(/gateway_requests_total\{service="sts",operation="GetCallerIdentity",status="200"\} \d+/);
     expect(text).toContain("gateway_request_duration_seconds_bucket");
     expect(text).toContain("kv_leader_checks_total");
     expect(text).toContain("process_cpu_seconds_total");
-    // Unknown operations never become label values.
+    // Unknown operations never become label values, and an unknown STS action is not counted as a known one.
     expect(text).not.toContain("NoSuchOperation");
+    expect(text).not.toMatch(/operation="GetCallerIdentity",status="4\d\d"/);
   });
 });
