@@ -5,7 +5,7 @@
 import { expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,9 +68,13 @@ describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
     const c = ctx();
     const tree = join(dir, "tree");
     const files = ["a.txt", "sub/b.txt", "sub/deeper/c.txt", "other/d.txt"];
+    // Written a while before the upload, as files usually are: S3 keeps times to the second,
+    // so a file changed within the second of its upload would look newer than its copy.
+    const earlier = new Date(Date.now() - 60_000);
     for (const f of files) {
       mkdirSync(join(tree, f, ".."), { recursive: true });
       writeFileSync(join(tree, f), `content of ${f}`);
+      utimesSync(join(tree, f), earlier, earlier);
     }
     await aws(c, "s3", "sync", tree, `s3://${Bucket}/tree/`);
     const listed = await c.s3.send(new ListObjectsV2Command({ Bucket, Prefix: "tree/" }));
@@ -91,6 +95,8 @@ describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
     const back = join(dir, "back");
     await aws(c, "s3", "sync", `s3://${Bucket}/tree/`, back);
     expect(readFileSync(join(back, "sub/deeper/c.txt"), "utf8")).toBe("content of sub/deeper/c.txt");
+    // Downloads take the listing's time, to the second: an exact-timestamps sync then agrees.
+    expect((await aws(c, "s3", "sync", "--exact-timestamps", `s3://${Bucket}/tree/`, back)).trim()).toBe("");
   });
 
   it("tags and runs a multipart upload with aws s3api", async () => {
