@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { AwsError } from "../adapters/aws/errors.ts";
 import type { ServiceAdapter, ServiceName, ServiceRequest } from "../adapters/aws/service.ts";
 import { authenticate, type Authenticated, type AuthOptions } from "../adapters/aws/sigv4/authenticate.ts";
+import { namesKnownKey } from "./known-key.ts";
 import { AuthError, authErrorFor } from "../adapters/aws/sigv4/auth-error.ts";
 import type { CredentialSet } from "./credentials.ts";
 import { internalError, renderError } from "./error-shape.ts";
@@ -75,23 +76,6 @@ async function requestBytes(req: Request, headers: Headers, service: RoutedServi
   return length === 0 ? NO_BYTES : new Uint8Array(await req.arrayBuffer());
 }
 
-/**
- * Does the request name an access key we know (SigV4 or SigV2, header or presigned)? A
- * cheap look at the headers, not a verification: authenticate() does that.
- */
-function namesKnownKey(headers: Headers, url: URL, lookup: AuthOptions["lookup"]): boolean {
-  const authz = headers.get("authorization");
-  let key: string | undefined;
-  if (authz !== null) {
-    if (authz.startsWith("AWS4-")) key = /Credential=([^/,\s]+)\//.exec(authz)?.[1];
-    else if (authz.startsWith("AWS ")) key = authz.slice(4, authz.lastIndexOf(":"));
-  } else if (url.search !== "") {
-    const q = url.searchParams;
-    key = q.get("X-Amz-Credential")?.split("/")[0] ?? q.get("AWSAccessKeyId") ?? undefined;
-  }
-  return key !== undefined && lookup(key) !== undefined;
-}
-
 const CONNECTION_SIGNAL = Symbol("connection signal");
 
 /**
@@ -134,7 +118,7 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     }
     const buffered = route.service !== "s3";
     const authOpts: AuthOptions = { lookup: credentials.lookup, region, bufferBody: buffered, maxBufferedBytes: MAX_BUFFERED_BODY_BYTES, service: only };
-    if (!namesKnownKey(headers, url, credentials.lookup)) {
+    if (!namesKnownKey(headers.get("authorization"), url.searchParams, credentials.lookup)) {
       // No credential, or one we do not know: refuse from the headers alone. Reading the
       // body first (up to 16 MiB) would let anyone hold that much memory per connection.
       // authenticate() gives the exact error; with no key to check it never needs the body.

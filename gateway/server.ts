@@ -1,7 +1,7 @@
 // Assembles a running gateway: store, adapters, the edge path, health and metrics, and
 // one HTTP listener per configured port. Shutdown is graceful and bounded.
 
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
@@ -15,6 +15,7 @@ import type { Store } from "../kvclient/store.ts";
 import type { GatewayConfig } from "./config.ts";
 import { loadCredentials, type CredentialSet } from "./credentials.ts";
 import { createEdge, type EdgeHandler } from "./edge.ts";
+import { namesKnownKey } from "./known-key.ts";
 import { leadership, liveness } from "./health.ts";
 import { createLogger } from "./logger.ts";
 import { RequestMetrics } from "./metrics.ts";
@@ -82,9 +83,18 @@ function buildFetch(edge: EdgeHandler, store: Store, metrics: RequestMetrics, co
   };
 }
 
-function listen(fetch: Fetch, host: string, port: number): Promise<Server> {
+function listen(fetch: Fetch, host: string, port: number, credentials: CredentialSet): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: fetch as (req: Request, env: unknown) => Response | Promise<Response>, hostname: host, port }, () => resolve(server as Server)) as Server;
+    // Node answers "Expect: 100-continue" itself, before anything is checked, so a client
+    // with a wrong or missing key would send its whole body to be refused. Invite only a
+    // request that names a key we know; the others get their answer straight away.
+    server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+      const q = req.url?.indexOf("?") ?? -1;
+      const query = new URLSearchParams(q >= 0 ? req.url!.slice(q + 1) : "");
+      if (namesKnownKey(req.headers.authorization, query, credentials.lookup)) res.writeContinue();
+      server.emit("request", req, res);
+    });
     server.once("error", reject);
   });
 }
@@ -125,7 +135,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const ports: Record<string, number> = {};
   try {
     for (const [name, port, only] of listeners) {
-      const server = await listen(buildFetch(edge, store, metrics, config, only), config.host, port);
+      const server = await listen(buildFetch(edge, store, metrics, config, only), config.host, port, credentials);
       servers.push(server);
       ports[name] = (server.address() as AddressInfo).port;
     }

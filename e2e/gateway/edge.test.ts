@@ -149,6 +149,20 @@ describeBothBackends("gateway edge", (ctx) => {
     expect(await rawRequest(gateway.port, unknownKey, 5_000)).toMatch(/^HTTP\/1\.1 400[\s\S]*UnrecognizedClient/);
   });
 
+  it("invites a body (100 Continue) only from a request naming a known key", async () => {
+    const { gateway } = ctx();
+    const put = (authz: string) =>
+      `PUT /expect-bucket/k HTTP/1.1\r\nHost: 127.0.0.1:${gateway.port}\r\nExpect: 100-continue\r\nContent-Length: 5\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n${authz}\r\n`;
+    const stranger = await rawRequest(gateway.port, put("Authorization: AWS4-HMAC-SHA256 Credential=NOBODY/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\n"), 5_000);
+    expect(stranger).toMatch(/^HTTP\/1\.1 (400|403) /);
+    const r = await signForReplay({
+      service: "s3", region: gateway.region, credentials: gateway.credentials, endpoint: gateway.endpoint,
+      method: "PUT", path: "/expect-bucket/k", headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
+    const known = await rawRequest(gateway.port, put(`Authorization: ${r.headers["authorization"]}\r\nx-amz-date: ${r.headers["x-amz-date"]}\r\n`), 1_000);
+    expect(known).toMatch(/^HTTP\/1\.1 100 Continue/);
+  });
+
   it("exposes bounded Prometheus metrics", async () => {
     const { gateway } = ctx();
     const bogus = await signForReplay({
