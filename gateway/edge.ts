@@ -197,7 +197,9 @@ export function createEdge(deps: EdgeDeps): EdgeHandler {
     }
     const ms = performance.now() - started;
     const operation = metrics.end(service, op.operation, res.status, ms / 1000);
-    const line = { reqId: requestId, service, operation, method: req.method, path: url.pathname, status: res.status, ms: Math.round(ms * 100) / 100 };
+    const line: Record<string, unknown> = { reqId: requestId, service, operation, method: req.method, path: url.pathname, status: res.status, ms: Math.round(ms * 100) / 100 };
+    // The client (or shutdown) closed the connection first: the answer never reached it.
+    if (node.incoming.socket.destroyed) line.clientGone = true;
     if (failure !== undefined && !(failure instanceof AwsError)) logger.error({ ...line, err: failure }, "request failed");
     else logger.info(line, "request");
     // Written with the rest of this turn's responses (see turn-barrier.ts).

@@ -40,6 +40,9 @@ function isSigned(req: Request): boolean {
 
 type Fetch = (req: Request, env: HttpBindings) => Response | Promise<Response>;
 
+/** How long shutdown waits for requests it cut off to end, after the grace period. */
+const CUT_OFF_SETTLE_MS = 2_000;
+
 /** The only paths an unsigned request may use; everything else is an AWS call. */
 const OPERATOR_PATHS = new Set(["/healthz", "/healthz/leader", "/metrics"]);
 
@@ -125,7 +128,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   metrics.declare("sts", STS_OPERATIONS);
   for (const a of Object.values(adapters)) await a.start?.();
 
-  const edge = createEdge({ adapters, credentials, region: config.region, accountId: config.accountId, metrics, logger });
+  // Requests in flight, so that shutdown can let the ones it cut off finish (and log their
+  // line) before the store closes and the process exits.
+  const inFlight = new Set<Promise<Response>>();
+  const untracked = createEdge({ adapters, credentials, region: config.region, accountId: config.accountId, metrics, logger });
+  const edge: EdgeHandler = (req, node, only) => {
+    const p = untracked(req, node, only);
+    inFlight.add(p);
+    const done = () => inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  };
   const listeners: [string, number, ServiceName | "metrics" | undefined][] = [["edge", config.port, undefined]];
   if (config.s3Port !== undefined) listeners.push(["s3", config.s3Port, "s3"]);
   if (config.sqsPort !== undefined) listeners.push(["sqs", config.sqsPort, "sqs"]);
@@ -155,6 +168,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const grace = new Promise<void>((r) => setTimeout(r, config.shutdownGraceMs).unref());
     await Promise.race([drained, grace]);
     for (const s of servers) s.closeAllConnections();
+    // Their signals have aborted: give the cut-off requests a moment to end and log.
+    const settled = Promise.allSettled([...inFlight]).then(() => undefined);
+    await Promise.race([settled, new Promise<void>((r) => setTimeout(r, CUT_OFF_SETTLE_MS).unref())]);
     for (const a of Object.values(adapters)) await a.stop?.().catch((err: unknown) => logger.error({ err }, "adapter stop failed"));
     await store.close();
     logger.flush();

@@ -3,13 +3,16 @@
 // store reusable. All but the first two start a gateway, on each backend in turn.
 
 import { execFile } from "node:child_process";
+import { connect } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { ROOT, startGateway, type GatewayProcess } from "../harness/gateway.ts";
+import { signForReplay } from "../harness/sign.ts";
 import { BACKENDS, clientConfigFor, type BackendName } from "../harness/both-backends.ts";
 import { startEtcdCluster, type EtcdCluster } from "../../kvclient/testing/etcd-cluster.ts";
 
@@ -92,6 +95,35 @@ describe.each(BACKENDS)("gateway process on %s", (backend: BackendName) => {
     expect(await metrics.text()).toContain("gateway_requests_total");
     expect((await fetch(`http://127.0.0.1:${gw.ports.metrics}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${gw.ports.metrics}/bucket/key`)).status).toBe(404);
+  });
+
+  it("logs a line for a request that shutdown cut off, marked as never answered", async () => {
+    const gw = await on({ logLevel: "info", args: ["--shutdown-grace-ms", "300"] });
+    started.push(gw);
+    const sqs = new SQSClient({ ...clientConfigFor(gw), maxAttempts: 1 });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "cut-off" }));
+    // A long poll and an upload whose body stalls, both outliving the grace period:
+    // shutdown closes their connections.
+    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 })).catch(() => "cut off");
+    const put = await signForReplay({
+      service: "s3", region: gw.region, credentials: gw.credentials, endpoint: gw.endpoint,
+      method: "PUT", path: "/cut-off-bucket/slow", headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
+    const sock = connect(gw.port, "127.0.0.1");
+    sock.on("error", () => {});
+    const head = Object.entries(put.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n");
+    sock.write(`PUT /cut-off-bucket/slow HTTP/1.1\r\n${head}\r\ncontent-length: 100000\r\n\r\n` + "x".repeat(10));
+    await new Promise((r) => setTimeout(r, 300));
+    await gw.kill("SIGTERM");
+    expect(await polling).toBe("cut off");
+    sock.destroy();
+    const lines = readFileSync(gw.logFile, "utf8").split("\n").filter((l) => l.startsWith("{"));
+    const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+    expect(requests.filter((l) => l.operation === "ReceiveMessage")).toEqual([expect.objectContaining({ service: "sqs", clientGone: true })]);
+    // Cut off while its body was read, before it reached the S3 adapter (no operation yet).
+    expect(requests.filter((l) => l.path === "/cut-off-bucket/slow")).toEqual([expect.objectContaining({ service: "s3", status: 400, clientGone: true })]);
+    sqs.destroy();
+    await gw.restart();
   });
 
   it("shuts down gracefully on SIGTERM and its store opens again", async () => {
