@@ -128,17 +128,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   metrics.declare("sts", STS_OPERATIONS);
   for (const a of Object.values(adapters)) await a.start?.();
 
-  // Requests in flight, so that shutdown can let the ones it cut off finish (and log their
-  // line) before the store closes and the process exits.
-  const inFlight = new Set<Promise<Response>>();
-  const untracked = createEdge({ adapters, credentials, region: config.region, accountId: config.accountId, metrics, logger });
-  const edge: EdgeHandler = (req, node, only) => {
-    const p = untracked(req, node, only);
-    inFlight.add(p);
-    const done = () => inFlight.delete(p);
-    p.then(done, done);
-    return p;
-  };
+  const edge = createEdge({ adapters, credentials, region: config.region, accountId: config.accountId, metrics, logger });
   const listeners: [string, number, ServiceName | "metrics" | undefined][] = [["edge", config.port, undefined]];
   if (config.s3Port !== undefined) listeners.push(["s3", config.s3Port, "s3"]);
   if (config.sqsPort !== undefined) listeners.push(["sqs", config.sqsPort, "sqs"]);
@@ -148,7 +138,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const ports: Record<string, number> = {};
   try {
     for (const [name, port, only] of listeners) {
-      const server = await listen(buildFetch(edge, store, metrics, config, only), config.host, port, credentials);
+      const server = await listen(buildFetch(edge.handle, store, metrics, config, only), config.host, port, credentials);
       servers.push(server);
       ports[name] = (server.address() as AddressInfo).port;
     }
@@ -168,9 +158,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const grace = new Promise<void>((r) => setTimeout(r, config.shutdownGraceMs).unref());
     await Promise.race([drained, grace]);
     for (const s of servers) s.closeAllConnections();
-    // Their signals have aborted: give the cut-off requests a moment to end and log.
-    const settled = Promise.allSettled([...inFlight]).then(() => undefined);
-    await Promise.race([settled, new Promise<void>((r) => setTimeout(r, CUT_OFF_SETTLE_MS).unref())]);
+    // Their signals have aborted: give the cut-off requests a moment to end and log their
+    // line before the store closes and the process exits.
+    for (const until = Date.now() + CUT_OFF_SETTLE_MS; edge.inFlight() > 0 && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     for (const a of Object.values(adapters)) await a.stop?.().catch((err: unknown) => logger.error({ err }, "adapter stop failed"));
     await store.close();
     logger.flush();
