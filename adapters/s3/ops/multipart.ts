@@ -150,8 +150,13 @@ export async function uploadPart(call: S3Call): Promise<Response> {
   if (req.contentLength === undefined) throw S3Errors.missingContentLength();
   if (req.contentLength > MAX_PUT_BYTES) throw S3Errors.entityTooLarge(req.contentLength, MAX_PUT_BYTES);
   const upload = await readUpload(ctx, call.bucket, call.key, uploadId, call.signal);
-  if (csReq && upload.checksumAlgorithm && csReq.algorithm !== upload.checksumAlgorithm) {
-    throw S3Errors.invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${csReq.algorithm.toLowerCase()}`);
+  const expected = upload.checksumAlgorithm;
+  // A part of a SHA upload must carry its checksum (S3 answers "actual checksum Type: null",
+  // seen on the wire in floci-io/floci#3093); for CRC uploads S3's behaviour without one is
+  // unconfirmed, so the part's CRC is computed here instead.
+  const required = expected === "SHA1" || expected === "SHA256";
+  if (expected && (csReq ? csReq.algorithm !== expected : required)) {
+    throw S3Errors.invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${csReq ? csReq.algorithm.toLowerCase() : "null"}`);
   }
   const effective = csReq ?? (upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : undefined);
   const digests = bodyDigests(effective ?? DEFAULT_CHECKSUM);
