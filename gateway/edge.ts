@@ -126,7 +126,7 @@ export function createEdge(deps: EdgeDeps): Edge {
     const authOpts: AuthOptions = { lookup: credentials.lookup, region, bufferBody: buffered, maxBufferedBytes: MAX_BUFFERED_BODY_BYTES, service: only };
     const length = headers.get("content-length");
     const hasBody = (length !== null && length !== "0") || headers.has("transfer-encoding");
-    if (hasBody && !namesKnownKey(headers.get("authorization"), url.searchParams, credentials.lookup)) {
+    if (hasBody && !namesKnownKey(url, headers, credentials.lookup)) {
       // No credential, or one we do not know: refuse from the headers alone. Reading the
       // body first (up to 16 MiB) would let anyone hold that much memory per connection.
       // authenticate() gives the exact error; with no key to check it never needs the body.

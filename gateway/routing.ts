@@ -2,6 +2,7 @@
 // SigV4 credential scope, then X-Amz-Target, then an SQS Query Action, else S3.
 
 import { credentialScope } from "../adapters/aws/sigv4/authenticate.ts";
+import { sigV2AccessKey } from "../adapters/aws/sigv4/sigv2.ts";
 import type { ServiceName } from "../adapters/aws/service.ts";
 
 export type RoutedService = ServiceName | "sts";
@@ -38,16 +39,12 @@ function byContent(url: URL, headers: Headers): RoutedService {
   if (action) return "sqs";
   // Signature Version 2 (header or presigned) is S3's alone; its object may have any
   // Content-Type, a url-encoded form included.
-  if (headers.get("authorization")?.startsWith("AWS ") || isSigV2Query(url)) return "s3";
+  if (sigV2AccessKey(url, headers) !== undefined) return "s3";
   // The SQS Query protocol always sends a url-encoded form; S3's own requests never do
   // (browser POST uploads are multipart): an unsigned Query POST gets an SQS-shaped answer.
   const type = headers.get("content-type") ?? "";
   if (type.startsWith("application/x-www-form-urlencoded")) return "sqs";
   return "s3";
-}
-
-function isSigV2Query(url: URL): boolean {
-  return url.searchParams.has("AWSAccessKeyId") && url.searchParams.has("Signature");
 }
 
 /** `only` pins a per-service listener to one service. */

@@ -15,6 +15,7 @@ import type { Store } from "../kvclient/store.ts";
 import type { GatewayConfig } from "./config.ts";
 import { loadCredentials, type CredentialSet } from "./credentials.ts";
 import { createEdge, type EdgeHandler } from "./edge.ts";
+import { IncomingHeaders } from "./incoming-headers.ts";
 import { namesKnownKey } from "./known-key.ts";
 import { leadership, liveness } from "./health.ts";
 import { createLogger } from "./logger.ts";
@@ -93,9 +94,8 @@ function listen(fetch: Fetch, host: string, port: number, credentials: Credentia
     // with a wrong or missing key would send its whole body to be refused. Invite only a
     // request that names a key we know; the others get their answer straight away.
     server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
-      const q = req.url?.indexOf("?") ?? -1;
-      const query = new URLSearchParams(q >= 0 ? req.url!.slice(q + 1) : "");
-      if (namesKnownKey(req.headers.authorization, query, credentials.lookup)) res.writeContinue();
+      const url = new URL(originForm(req.url ?? "/"), "http://gateway");
+      if (namesKnownKey(url, new IncomingHeaders(req.rawHeaders), credentials.lookup)) res.writeContinue();
       server.emit("request", req, res);
     });
     server.once("error", reject);

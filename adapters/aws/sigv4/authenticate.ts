@@ -16,7 +16,7 @@ import {
   type Credential,
 } from "./parse.ts";
 import { EMPTY_SHA256, sameSignature, sha256Hex, signatureHex, signingKey } from "./signing-key.ts";
-import { authenticateV2, isSigV2Query } from "./sigv2.ts";
+import { authenticateV2, isSigV2Query, sigV2AccessKey } from "./sigv2.ts";
 
 export interface AuthInput {
   method: string;
@@ -422,6 +422,11 @@ function parseLength(v: string | null): number | undefined {
     if (c < 48 || c > 57) return undefined;
   }
   return Number(v);
+}
+
+/** The access key a request names, SigV4 or SigV2, header or presigned; unverified. */
+export function requestAccessKey(url: URL, headers: Headers): string | undefined {
+  return credentialScope(url, headers)?.accessKeyId ?? sigV2AccessKey(url, headers);
 }
 
 /**

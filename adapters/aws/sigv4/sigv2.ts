@@ -32,6 +32,18 @@ export function isSigV2Query(params: QueryParam[]): boolean {
   return key && sig;
 }
 
+/**
+ * The access key a SigV2 request names (header `AWS <key>:<sig>`, or a presigned URL with
+ * AWSAccessKeyId and Signature), unverified; undefined when it is not SigV2. A cheap peek
+ * for routing and for refusing strangers early.
+ */
+export function sigV2AccessKey(url: URL, headers: Headers): string | undefined {
+  const authz = headers.get("authorization");
+  if (authz !== null) return authz.startsWith("AWS ") ? authz.slice(4, Math.max(4, authz.lastIndexOf(":"))) : undefined;
+  if (url.search.length <= 1 || !url.searchParams.has("Signature")) return undefined;
+  return url.searchParams.get("AWSAccessKeyId") ?? undefined;
+}
+
 function param(params: QueryParam[], name: string): string | undefined {
   for (const p of params) if (p.name === name) return p.value;
   return undefined;
