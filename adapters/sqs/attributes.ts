@@ -17,10 +17,13 @@ type Spec = (IntSpec | BoolSpec | EnumSpec | TextSpec | JsonSpec) & {
   createOnly?: boolean;
 };
 
+/** AWS's MessageRetentionPeriod default: 4 days. */
+const DEFAULT_RETENTION_SECONDS = "345600";
+
 export const SETTABLE: Record<string, Spec> = {
   DelaySeconds: { kind: "int", min: 0, max: 900, default: "0" },
   MaximumMessageSize: { kind: "int", min: 1024, max: MAX_MESSAGE_BYTES, default: String(MAX_MESSAGE_BYTES) },
-  MessageRetentionPeriod: { kind: "int", min: 60, max: 1_209_600, default: "345600" },
+  MessageRetentionPeriod: { kind: "int", min: 60, max: 1_209_600, default: DEFAULT_RETENTION_SECONDS },
   ReceiveMessageWaitTimeSeconds: { kind: "int", min: 0, max: 20, default: "0" },
   VisibilityTimeout: { kind: "int", min: 0, max: 43_200, default: "30" },
   Policy: { kind: "json" },
@@ -112,6 +115,11 @@ export function normalizeAttribute(name: string, raw: unknown, fifo: boolean, cr
 }
 
 /** Defaults for a new queue. */
+/** How long a queue keeps a message (MessageRetentionPeriod, or its default), in ms. */
+export function retentionMs(attrs: Record<string, string>): number {
+  return Number(attrs.MessageRetentionPeriod ?? DEFAULT_RETENTION_SECONDS) * 1000;
+}
+
 export function defaultAttributes(fifo: boolean): Record<string, string> {
   const out = dict<string>();
   for (const [name, spec] of Object.entries(SETTABLE)) {

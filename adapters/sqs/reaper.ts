@@ -20,6 +20,7 @@ import {
   type QueueRecord,
 } from "./keyspace.ts";
 import { messageIdTime } from "./ids.ts";
+import { retentionMs } from "./attributes.ts";
 import { holdLease } from "./lease.ts";
 import { readGroupState, refreshHead, removeFromGroup } from "./fifo-groups.ts";
 import type { SqsService } from "./service.ts";
@@ -85,7 +86,7 @@ export class Reaper {
   }
 
   async reapRetention(q: QueueRecord, signal: AbortSignal): Promise<void> {
-    const cutoff = Date.now() - Number(q.attrs.MessageRetentionPeriod ?? 345_600) * 1000;
+    const cutoff = Date.now() - retentionMs(q.attrs);
     for (let p = 0; p < q.partitions; p++) {
       for (;;) {
         const page = await this.svc.store.scan({ ...messagesRange(q.id, p), limit: this.batch, signal });

@@ -8,6 +8,7 @@
 // case (expired, never received) at no extra cost. A message sent long ago but received
 // or redriven recently is still counted: telling it apart needs its record, i.e. a scan.
 
+import { retentionMs } from "../attributes.ts";
 import type { Store } from "../../../kvclient/store.ts";
 import { indexFutureRange, indexWindowRange, type QueueRecord } from "../keyspace.ts";
 
@@ -19,7 +20,7 @@ export interface QueueCounts {
 
 export async function queueCounts(store: Store, q: QueueRecord, now: number, signal: AbortSignal): Promise<QueueCounts> {
   const opts = { signal, consistency: "serializable" as const };
-  const expiredBy = now - Number(q.attrs.MessageRetentionPeriod ?? 345_600) * 1000;
+  const expiredBy = now - retentionMs(q.attrs);
   const perPartition = await Promise.all(
     Array.from({ length: q.partitions }, async (_, p) => {
       const [readyDue, readyLater, delayedDue, delayedLater] = await Promise.all([

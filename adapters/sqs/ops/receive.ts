@@ -3,7 +3,7 @@
 // only collide on the one message they both wanted and move on. A receive that finds
 // nothing waits on the hub: store-watch wake-ups plus a timer for the next due entry.
 
-import { isKnownAttribute } from "../attributes.ts";
+import { isKnownAttribute, retentionMs } from "../attributes.ts";
 import { invalidAttributeName, invalidParameterValue } from "../errors.ts";
 import { insertMoved } from "../dead-letter.ts";
 import { readGroupState, refreshHead, removeFromGroup } from "../fifo-groups.ts";
@@ -483,7 +483,7 @@ async function settingsFor(svc: SqsService, q: QueueRecord, max: number, vt: num
   const s: ReceiveSettings = {
     max,
     visibilityMs: (vt ?? Number(q.attrs.VisibilityTimeout ?? 30)) * 1000,
-    retentionMs: Number(q.attrs.MessageRetentionPeriod ?? 345_600) * 1000,
+    retentionMs: retentionMs(q.attrs),
     sourceArn: svc.queueArn(q.name),
   };
   if (q.attrs.RedrivePolicy) {
