@@ -14,14 +14,18 @@ export function onDemandSent(odt: OnDemandThroughput | undefined): (typeof ON_DE
   return ON_DEMAND_MEMBERS.filter((m) => odt?.[m] != null);
 }
 
-/** Member-wise: a member sent replaces the current one and -1 removes it; undefined once none is left. */
-export function mergeOnDemand(cur: OnDemandThroughput | undefined, req: OnDemandThroughput | undefined): OnDemandThroughput | undefined {
-  const out: OnDemandThroughput = { ...cur };
+/**
+ * Apply a request's OnDemandThroughput to a table or index record, member-wise: a member
+ * sent replaces the current one and -1 removes it; the struct goes once none is left.
+ */
+export function applyOnDemand(rec: { onDemand?: OnDemandThroughput }, req: OnDemandThroughput | undefined): void {
+  const out: OnDemandThroughput = { ...rec.onDemand };
   for (const m of onDemandSent(req)) {
     if (req![m] === -1) delete out[m];
     else out[m] = req![m];
   }
-  return onDemandSent(out).length ? out : undefined;
+  if (onDemandSent(out).length) rec.onDemand = out;
+  else delete rec.onDemand;
 }
 
 /** The range check, per table or index; `minusOne` says whether -1 (removal) is taken. */

@@ -16,7 +16,7 @@ import {
 import { limitExceeded, resourceInUse, resourceNotFound, tableNotFound, validationError } from "../wire/errors.ts";
 import { readTable, type Input, type OpContext, type Output } from "./context.ts";
 import { describeTable } from "./describe.ts";
-import { mergeOnDemand, onDemandOutOfRange, onDemandSent } from "./on-demand-throughput.ts";
+import { applyOnDemand, onDemandOutOfRange, onDemandSent } from "./on-demand-throughput.ts";
 
 const invalid = "One or more parameter values were invalid: ";
 
@@ -135,8 +135,7 @@ function indexRecord(i: IndexInput, global: boolean, status: IndexRecord["status
   const rec: IndexRecord = { name: i.IndexName, global, keySchema: i.KeySchema, projection: i.Projection, status };
   if (global && i.ProvisionedThroughput)
     rec.throughput = { ReadCapacityUnits: i.ProvisionedThroughput.ReadCapacityUnits, WriteCapacityUnits: i.ProvisionedThroughput.WriteCapacityUnits };
-  const ceiling = global && onDemand ? mergeOnDemand(undefined, i.OnDemandThroughput) : undefined;
-  if (ceiling) rec.onDemand = ceiling;
+  if (global && onDemand) applyOnDemand(rec, i.OnDemandThroughput);
   return rec;
 }
 
@@ -161,8 +160,7 @@ export async function createTable(ctx: OpContext, data: Input): Promise<Output> 
     ],
     tags: (data.Tags as TableRecord["tags"] | undefined) ?? [],
   };
-  const onDemand = mergeOnDemand(undefined, data.OnDemandThroughput as OnDemandThroughput | undefined);
-  if (onDemand) record.onDemand = onDemand;
+  applyOnDemand(record, data.OnDemandThroughput as OnDemandThroughput | undefined);
   if (stream?.StreamEnabled) {
     record.stream = stream;
     record.streamLabel = new Date().toISOString().replace("Z", "");
@@ -328,9 +326,7 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
                 kind: "invalid" as const,
                 message: `${invalid}The only Updates for index: ${i.name} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput`,
               };
-            const ceiling = mergeOnDemand(i.onDemand, u.Update.OnDemandThroughput);
-            if (ceiling) i.onDemand = ceiling;
-            else delete i.onDemand;
+            applyOnDemand(i, u.Update.OnDemandThroughput);
           } else if (u.Update.ProvisionedThroughput) i.throughput = { ...i.throughput, ...u.Update.ProvisionedThroughput };
         }
       }
@@ -350,11 +346,7 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
           for (const i of t.indexes) delete i.onDemand;
         }
       }
-      if (odtSent.length) {
-        const ceiling = mergeOnDemand(t.onDemand, odt);
-        if (ceiling) t.onDemand = ceiling;
-        else delete t.onDemand;
-      }
+      if (odtSent.length) applyOnDemand(t, odt);
       if (pt) {
         if (t.billingMode === "PAY_PER_REQUEST")
           return { kind: "invalid" as const, message: `${invalid}Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST` };
