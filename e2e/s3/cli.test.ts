@@ -32,6 +32,13 @@ async function aws(c: E2EContext, ...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** Run a boto3 script given the gateway as argv[1:5] (endpoint, region, key id, secret); its stdout. */
+async function boto3(c: E2EContext, lines: string[]): Promise<string> {
+  const { endpoint, region, credentials } = c.gateway;
+  const { stdout } = await run("python3", ["-c", lines.join("\n"), endpoint, region, credentials.accessKeyId, credentials.secretAccessKey], { env: cliEnv(c) });
+  return stdout;
+}
+
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
@@ -127,7 +134,7 @@ describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
 
   it("accepts boto3's Signature Version 2: default presigned PUT and DELETE, header-signed bucket requests", async () => {
     const c = ctx();
-    const script = [
+    const stdout = await boto3(c, [
       "import boto3, json, sys",
       "from botocore.config import Config",
       "ep, region, ak, sk = sys.argv[1:5]",
@@ -140,8 +147,7 @@ describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
       // A bucket-level request: SigV2 signs its resource as '/cli-suite/'.
       "keys = [o['Key'] for o in v2.list_objects(Bucket='cli-suite', Prefix='v2/')['Contents']]",
       "print(json.dumps({'put': put, 'delete': delete, 'keys': keys}))",
-    ].join("\n");
-    const { stdout } = await run("python3", ["-c", script, c.gateway.endpoint, c.gateway.region, c.gateway.credentials.accessKeyId, c.gateway.credentials.secretAccessKey], { env: cliEnv(c) });
+    ]);
     const out = JSON.parse(stdout) as { put: string; delete: string; keys: string[] };
     expect(out.keys).toEqual(["v2/form"]);
     expect(new URL(out.put).searchParams.has("AWSAccessKeyId")).toBe(true);
@@ -156,13 +162,12 @@ describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
 
   it("serves a boto3 presigned URL to plain HTTP", async () => {
     const c = ctx();
-    const script = [
+    const stdout = await boto3(c, [
       "import boto3, sys",
       "s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name=sys.argv[2], aws_access_key_id=sys.argv[3], aws_secret_access_key=sys.argv[4])",
       "s3.put_object(Bucket='cli-suite', Key='boto/o', Body=b'from boto3')",
       "print(s3.generate_presigned_url('get_object', Params={'Bucket': 'cli-suite', 'Key': 'boto/o'}, ExpiresIn=120))",
-    ].join("\n");
-    const { stdout } = await run("python3", ["-c", script, c.gateway.endpoint, c.gateway.region, c.gateway.credentials.accessKeyId, c.gateway.credentials.secretAccessKey], { env: cliEnv(c) });
+    ]);
     const res = await fetch(stdout.trim());
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("from boto3");
