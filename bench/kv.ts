@@ -1,6 +1,6 @@
-// `npm run bench:kv [-- --seconds S --rounds N --max-ops M --only etcd|embedded --op get,put,rmw --concurrency 1,64]`
+// `npm run bench:kv [-- --seconds S --rounds N --max-ops M --only etcd|embedded --op get,put,rmw,put4k --concurrency 1,64]`
 //
-// kvclient's own cost: ops/s, p50 and p99 of get, put and a 2-key read-modify-write
+// kvclient's own cost: ops/s, p50 and p99 of get, put (and, on request, put4k) and a 2-key read-modify-write
 // transaction at 1 and 64 in flight, for the embedded and etcd backends, and beside etcd the
 // raw etcd3 client doing the same operations in the same run (the ceiling). Cells run
 // interleaved (raw, kvclient, raw, kvclient, ...) so drift on a shared machine hits both
@@ -38,8 +38,12 @@ const CONCURRENCY = values.concurrency ? values.concurrency.split(",").map(Numbe
 const OPS = (values.op ? values.op.split(",") : ["get", "put", "rmw"]) as OpName[];
 const KEYS = 1_000;
 const VALUE = new Uint8Array(128).fill(97);
+// put4k: 4 KiB values overwritten across 32k keys (128 MiB live), whatever the concurrency:
+// values over ~2 KB leave lmdb's leaf pages, and a large store is where that costs.
+const VALUE_4K = new Uint8Array(4096).fill(98);
+const KEYS_4K = 32_768;
 
-type OpName = "get" | "put" | "rmw";
+type OpName = "get" | "put" | "rmw" | "put4k";
 /** One operation by worker `w`, its `i`-th. */
 type Op = (w: number, i: number) => Promise<void>;
 type Ops = Record<OpName, Op>;
@@ -88,6 +92,9 @@ function storeOps(store: Store): Ops {
     put: async (w, i) => {
       await store.transact(async (t) => t.put(key(`put/${w}/${i % KEYS}`), VALUE));
     },
+    put4k: async (w, i) => {
+      await store.transact(async (t) => t.put(key(`put4k/${(w * 7919 + i) % KEYS_4K}`), VALUE_4K));
+    },
     rmw: async (w) => {
       await store.transact(
         async (t) => {
@@ -112,6 +119,9 @@ function rawOps(client: Etcd3, prefix: string): Ops {
     },
     put: async (w, i) => {
       await client.put(k(`put/${w}/${i % KEYS}`)).value(value);
+    },
+    put4k: async (w, i) => {
+      await client.put(k(`put4k/${(w * 7919 + i) % KEYS_4K}`)).value(Buffer.from(VALUE_4K));
     },
     rmw: async (w) => {
       for (let attempt = 0; attempt < 8; attempt++) {
