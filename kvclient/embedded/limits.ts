@@ -6,8 +6,10 @@ import { KvError, TooLargeError } from "../errors.ts";
 import type { StoreLimits } from "../store.ts";
 
 export const EMBEDDED_LIMITS: StoreLimits = Object.freeze({
-  // lmdb-js with the default 4 KiB page size refuses keys over 1978 bytes (measured:
-  // 1978 stores, 1979 throws "larger than the maximum key size (1978)").
+  // lmdb-js on a 4 KiB-page directory refuses keys over 1978 bytes (measured: 1978 stores,
+  // 1979 throws "larger than the maximum key size (1978)"). New directories get 16 KiB
+  // pages (store.ts), which would allow 4026, but directories made before keep 4 KiB ones:
+  // one limit holds for every directory.
   maxKeyBytes: 1978,
   // LMDB stores values up to 4 GiB in overflow pages; a 64 MiB put took ~0.3 s here, all
   // of it under the write lock. 16 MiB keeps a single value well below that.

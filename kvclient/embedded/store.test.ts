@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { open } from "lmdb";
 import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { runStoreCases } from "../common.case.ts";
@@ -156,6 +157,37 @@ describe("embedded store specifics", () => {
     await store.transact(async (txn) => txn.put(b("k"), b("v")));
     expect((await stat(path)).isDirectory()).toBe(true);
     expect((await stat(join(path, "data.mdb"))).isFile()).toBe(true);
+  });
+
+  it("creates 16 KiB pages in a new directory, and keeps serving a 4 KiB-page one", async () => {
+    const pageSizeOf = async (path: string) => {
+      const env = open({ path });
+      try {
+        return (env.getStats() as { pageSize: number }).pageSize;
+      } finally {
+        await env.close();
+      }
+    };
+    const fresh = await freshStore();
+    await fresh.close();
+    expect(await pageSizeOf(pathOf.get(fresh)!)).toBe(16_384);
+
+    // A directory made before the change: lmdb keeps the page size it was created with.
+    const oldDir = await mkdtemp(join(tmpdir(), "kv-embedded-"));
+    dirs.push(oldDir);
+    await open({ path: oldDir, pageSize: 4096 }).close();
+    const store = await openEmbeddedStore({ path: oldDir, registry });
+    opened.push(store);
+    const big = new Uint8Array(12_000).fill(7);
+    const longKey = new Uint8Array(1978).fill(0x61);
+    await store.transact(async (txn) => {
+      txn.put(b("big"), big);
+      txn.put(longKey, b("v"));
+    });
+    expect(Buffer.from((await store.get(b("big")))!.value).equals(big)).toBe(true);
+    expect(Buffer.from((await store.get(longKey))!.value).toString()).toBe("v");
+    await store.close();
+    expect(await pageSizeOf(oldDir)).toBe(4096);
   });
 
   it("reports embedded leader info", async () => {

@@ -76,6 +76,12 @@ export async function openEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Sto
     // Each transaction attempt holds a read snapshot while its body runs; with many
     // concurrent transactions (and other processes) lmdb's default of 126 readers is tight.
     maxReaders: 1024,
+    // 16 KiB pages (for new directories; an existing one keeps its own) hold values up to
+    // ~12 KB inline. On 4 KiB pages any value over ~2 KB goes to overflow pages, whose
+    // allocation searches lmdb's free list: overwriting 4 KiB values across 32k keys ran
+    // 5.1k commits/s at 182 µs of CPU each, against 13.8k/s at 60 µs on 16 KiB pages (12 KB
+    // values: 4.5k vs 11.3k/s; 2 MiB S3 chunks: 176 vs 234/s; 1 KiB values: no change).
+    pageSize: 16_384,
   });
   const kv: KvDatabase = root.openDB<Buffer, Buffer>({ name: "kv", keyEncoding: "binary", encoding: "binary" });
   const meta: KvDatabase = root.openDB<Buffer, Buffer>({ name: "meta", keyEncoding: "binary", encoding: "binary" });
