@@ -6,7 +6,7 @@ import { keys, decodeManifest, type ObjectManifest, type StoredChecksum } from "
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
 import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
-import { checkCopySourceConditions, parseWriteConditions } from "../wire/conditionals.ts";
+import { parseWriteConditions } from "../wire/conditionals.ts";
 import { parseAlgorithm } from "../wire/checksum-headers.ts";
 import { parseCopySource } from "../wire/copy-source.ts";
 import { isoDate, xmlResponse } from "../wire/xml-io.ts";
@@ -14,7 +14,7 @@ import { objectBytes } from "../storage/chunk-reader.ts";
 import { releaseLease, writeChunks } from "../storage/chunk-writer.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
 import { bodyDigests, DEFAULT_CHECKSUM, rejectUnsupportedHeaders, verifyDigests } from "./put-object.ts";
-import { checkReadable, readManifest } from "./get-object.ts";
+import { readCopySource } from "./get-object.ts";
 import { requireBucket, type S3Call } from "./call.ts";
 
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
@@ -39,13 +39,7 @@ export async function copyObject(call: S3Call): Promise<Response> {
   const conditions = parseWriteConditions(h);
   const wantAlg = parseAlgorithm(h.get("x-amz-checksum-algorithm"), "x-amz-checksum-algorithm");
   await requireBucket(call);
-  const m = await readManifest(ctx, src.bucket, src.key, call.signal);
-  if (!m) {
-    if (!(await ctx.store.get(keys.bucket(src.bucket), { signal: call.signal }))) throw S3Errors.noSuchBucket(src.bucket);
-    throw S3Errors.noSuchKey(src.key);
-  }
-  checkReadable(m);
-  checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
+  const m = await readCopySource(ctx, src, h, call.signal);
   if (m.size > MAX_COPY_BYTES) {
     throw S3Errors.invalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);
   }

@@ -4,7 +4,8 @@
 import { keys, decodeManifest, type ObjectManifest, type StoredChecksum } from "../keyspace.ts";
 import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
-import { checkReadConditions } from "../wire/conditionals.ts";
+import { checkCopySourceConditions, checkReadConditions } from "../wire/conditionals.ts";
+import type { CopySource } from "../wire/copy-source.ts";
 import { parseRange, type ByteRange } from "../wire/range.ts";
 import { objectResponseHeaders } from "../wire/object-headers.ts";
 import { checksumHeaders } from "../wire/checksum-headers.ts";
@@ -23,11 +24,27 @@ export async function readManifest(ctx: S3Context, bucket: string, key: string, 
 }
 
 /** The manifest, or NoSuchKey / NoSuchBucket (the bucket is read only on a miss). */
-export async function requireManifest(call: S3Call): Promise<ObjectManifest> {
-  const m = await readManifest(call.ctx, call.bucket, call.key, call.signal);
+async function existingManifest(ctx: S3Context, bucket: string, key: string, signal: AbortSignal): Promise<ObjectManifest> {
+  const m = await readManifest(ctx, bucket, key, signal);
   if (m) return m;
-  if (!(await readBucket(call.ctx, call.bucket, call.signal))) throw S3Errors.noSuchBucket(call.bucket);
-  throw S3Errors.noSuchKey(call.key);
+  if (!(await readBucket(ctx, bucket, signal))) throw S3Errors.noSuchBucket(bucket);
+  throw S3Errors.noSuchKey(key);
+}
+
+/** The request's object: its manifest, or NoSuchKey / NoSuchBucket. */
+export function requireManifest(call: S3Call): Promise<ObjectManifest> {
+  return existingManifest(call.ctx, call.bucket, call.key, call.signal);
+}
+
+/**
+ * The source of a CopyObject or UploadPartCopy: its manifest, once it exists, can be read
+ * (not archived) and meets the x-amz-copy-source-if-* preconditions.
+ */
+export async function readCopySource(ctx: S3Context, src: CopySource, h: Headers, signal: AbortSignal): Promise<ObjectManifest> {
+  const m = await existingManifest(ctx, src.bucket, src.key, signal);
+  checkReadable(m);
+  checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
+  return m;
 }
 
 /** Byte range of part `n` (1-based) of `m`. */

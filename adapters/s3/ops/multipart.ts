@@ -15,7 +15,7 @@ import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
 import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
-import { parseWriteConditions, checkCopySourceConditions } from "../wire/conditionals.ts";
+import { parseWriteConditions } from "../wire/conditionals.ts";
 import { keyEncoder } from "../wire/encoding-type.ts";
 import { headerName, parseAlgorithm, parseChecksumRequest, parseContentMd5 } from "../wire/checksum-headers.ts";
 import { parseCopySource, parseCopySourceRange } from "../wire/copy-source.ts";
@@ -27,7 +27,7 @@ import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";
 import { bodyDigests, DEFAULT_CHECKSUM, rejectUnsupportedHeaders, verifyDigests, MAX_PUT_BYTES } from "./put-object.ts";
-import { checkReadable, readManifest } from "./get-object.ts";
+import { readCopySource, readManifest } from "./get-object.ts";
 import { emptyResponse, readXml, requireBucket, type S3Call } from "./call.ts";
 import { createHash } from "node:crypto";
 
@@ -194,13 +194,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
   const uploadId = query.get("uploadId") ?? "";
   const src = parseCopySource(h.get("x-amz-copy-source")!);
   const upload = await readUpload(ctx, call.bucket, call.key, uploadId, call.signal);
-  const m = await readManifest(ctx, src.bucket, src.key, call.signal);
-  if (!m) {
-    if (!(await ctx.store.get(keys.bucket(src.bucket), { signal: call.signal }))) throw S3Errors.noSuchBucket(src.bucket);
-    throw S3Errors.noSuchKey(src.key);
-  }
-  checkReadable(m);
-  checkCopySourceConditions(h, { etag: m.etag, lastModified: m.lastModified });
+  const m = await readCopySource(ctx, src, h, call.signal);
   const range = parseCopySourceRange(h.get("x-amz-copy-source-range"), m.size) ?? { start: 0, end: m.size };
   const digests = bodyDigests(upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : DEFAULT_CHECKSUM);
   const written = await writeChunks(ctx, objectBytes(ctx, m, range.start, range.end, call.signal), {
