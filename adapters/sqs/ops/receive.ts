@@ -141,6 +141,21 @@ async function dueEntries(svc: SqsService, q: QueueRecord, p: number, kinds: ("a
  */
 const claiming = new Map<string, Set<string>>();
 
+/** The queue's set of ids being claimed, made on first use (see releaseClaiming). */
+function claimingSet(qid: string): Set<string> {
+  let busy = claiming.get(qid);
+  if (!busy) {
+    busy = new Set();
+    claiming.set(qid, busy);
+  }
+  return busy;
+}
+
+/** Drop the queue's set once no receive of this process claims anything in it. */
+function releaseClaiming(qid: string, mine: Set<string>): void {
+  if (mine.size === 0 && claiming.get(qid) === mine) claiming.delete(qid);
+}
+
 /**
  * Due index entries of a standard queue that receives of this process have scanned but
  * not yet taken, per queue id. Concurrent receives share one scan: each takes the next
@@ -217,12 +232,7 @@ async function refillPool(svc: SqsService, q: QueueRecord, pool: Pool, mine: Set
 async function receiveStandard(svc: SqsService, q: QueueRecord, s: ReceiveSettings, signal: AbortSignal): Promise<{ got: Claimed[]; moved: boolean }> {
   const got: Claimed[] = [];
   let moved = false;
-  let busy = claiming.get(q.id);
-  if (!busy) {
-    busy = new Set();
-    claiming.set(q.id, busy);
-  }
-  const mine = busy;
+  const mine = claimingSet(q.id);
   const pool = poolOf(q.id);
   // A message claimed with VisibilityTimeout 0 is due again at once: a later refill of this
   // same receive can see it, and it must not appear twice in one answer.
@@ -263,7 +273,7 @@ async function receiveStandard(svc: SqsService, q: QueueRecord, s: ReceiveSettin
       }
     }
   } finally {
-    if (mine.size === 0 && claiming.get(q.id) === mine) claiming.delete(q.id);
+    releaseClaiming(q.id, mine);
     if (pool.entries.length === 0 && !pool.refill && pools.get(q.id) === pool) pools.delete(q.id);
   }
   return { got, moved };
@@ -322,12 +332,7 @@ async function receiveFifo(svc: SqsService, q: QueueRecord, s: ReceiveSettings, 
   }
   const got: Claimed[] = [];
   let moved = false;
-  let busy = claiming.get(q.id);
-  if (!busy) {
-    busy = new Set();
-    claiming.set(q.id, busy);
-  }
-  const mine = busy;
+  const mine = claimingSet(q.id);
   try {
     for (const h of heads) {
       if (got.length >= s.max) break;
@@ -344,7 +349,7 @@ async function receiveFifo(svc: SqsService, q: QueueRecord, s: ReceiveSettings, 
       }
     }
   } finally {
-    if (mine.size === 0 && claiming.get(q.id) === mine) claiming.delete(q.id);
+    releaseClaiming(q.id, mine);
   }
   return { got, moved };
 }
