@@ -299,6 +299,20 @@ function legacyFilterFn(conditions: unknown, operator: unknown): (i: Item) => bo
   return (i) => evaluate(f, i, ectx);
 }
 
+/**
+ * The table or index a Query or Scan reads, after the checks both make once the table is
+ * known, in DynamoDB's order: Select against the projection and index, then a consistent
+ * read of a global index.
+ */
+async function readSource(ctx: OpContext, data: Input, hasProjection: boolean): Promise<{ src: Source; consistent: boolean }> {
+  const consistent = data.ConsistentRead === true;
+  const table = await requireTable(ctx, data.TableName as string, consistent ? "linearizable" : "serializable");
+  const src = sourceOf(table, data.IndexName);
+  selectChecks(data, hasProjection, src.index);
+  if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
+  return { src, consistent };
+}
+
 export async function query(ctx: OpContext, data: Input): Promise<Output> {
   const msg = expressionParamsError(
     data,
@@ -323,11 +337,8 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
   const n = Object.keys(keyConds).length;
   if (n !== 1 && n !== 2) throw validationError("Conditions can be of length 1 or 2 only");
   const projection = bound.projection ?? attributesToGetPaths(data);
-  const consistent = data.ConsistentRead === true;
-  const table = await requireTable(ctx, data.TableName as string, consistent ? "linearizable" : "serializable");
-  const src = sourceOf(table, data.IndexName);
-  selectChecks(data, !!projection, src.index);
-  if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
+  const { src, consistent } = await readSource(ctx, data, !!projection);
+  const table = src.table;
   const { hash, range } = src.schema;
   for (const [name, c] of Object.entries(keyConds)) {
     if (name !== hash && name !== range) {
@@ -394,11 +405,8 @@ export async function scan(ctx: OpContext, data: Input): Promise<Output> {
   }
   const bound = bindExpressions(data);
   const projection = bound.projection ?? attributesToGetPaths(data);
-  const consistent = data.ConsistentRead === true;
-  const table = await requireTable(ctx, data.TableName as string, consistent ? "linearizable" : "serializable");
-  const src = sourceOf(table, data.IndexName);
-  selectChecks(data, !!projection, src.index);
-  if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
+  const { src, consistent } = await readSource(ctx, data, !!projection);
+  const table = src.table;
   let filter: ((i: Item) => boolean) | undefined;
   if (bound.filter) {
     const f = bound.filter;
