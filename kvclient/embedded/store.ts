@@ -78,9 +78,10 @@ export async function openEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Sto
     maxReaders: 1024,
     // 16 KiB pages (for new directories; an existing one keeps its own) hold values up to
     // ~12 KB inline. On 4 KiB pages any value over ~2 KB goes to overflow pages, whose
-    // allocation searches lmdb's free list: overwriting 4 KiB values across 32k keys ran
-    // 5.1k commits/s at 182 µs of CPU each, against 13.8k/s at 60 µs on 16 KiB pages (12 KB
-    // values: 4.5k vs 11.3k/s; 2 MiB S3 chunks: 176 vs 234/s; 1 KiB values: no change).
+    // allocation searches lmdb's free list, and that grows with the store: `npm run bench:kv
+    // -- --only embedded --op put4k` (4 KiB values over 32k keys, 64 in flight) ran 5.0k
+    // commits/s on 4 KiB pages and 19.8k/s on 16 KiB ones. 12 KB values: 4.5k vs 11.3k/s;
+    // 2 MiB S3 chunks: 176 vs 234/s; 1 KiB values: no change.
     pageSize: 16_384,
   });
   const kv: KvDatabase = root.openDB<Buffer, Buffer>({ name: "kv", keyEncoding: "binary", encoding: "binary" });
