@@ -7,7 +7,7 @@ import type { StoreLimits } from "../store.ts";
 
 export const EMBEDDED_LIMITS: StoreLimits = Object.freeze({
   // lmdb-js on a 4 KiB-page directory refuses keys over 1978 bytes (measured: 1978 stores,
-  // 1979 throws "larger than the maximum key size (1978)"). New directories get 16 KiB
+  // 1979 throws "larger than the maximum key size (1978)"). New directories get 8 KiB
   // pages (store.ts), which would allow 4026, but directories made before keep 4 KiB ones:
   // one limit holds for every directory.
   maxKeyBytes: 1978,

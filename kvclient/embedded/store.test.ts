@@ -159,7 +159,7 @@ describe("embedded store specifics", () => {
     expect((await stat(join(path, "data.mdb"))).isFile()).toBe(true);
   });
 
-  it("creates 16 KiB pages in a new directory, and keeps serving a 4 KiB-page one", async () => {
+  it("creates 8 KiB pages in a new directory, and keeps serving a 4 KiB-page one", async () => {
     const pageSizeOf = async (path: string) => {
       const env = open({ path });
       try {
@@ -170,7 +170,7 @@ describe("embedded store specifics", () => {
     };
     const fresh = await freshStore();
     await fresh.close();
-    expect(await pageSizeOf(pathOf.get(fresh)!)).toBe(16_384);
+    expect(await pageSizeOf(pathOf.get(fresh)!)).toBe(8192);
 
     // A directory made before the change: lmdb keeps the page size it was created with.
     const oldDir = await mkdtemp(join(tmpdir(), "kv-embedded-"));

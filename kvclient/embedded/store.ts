@@ -76,13 +76,14 @@ export async function openEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Sto
     // Each transaction attempt holds a read snapshot while its body runs; with many
     // concurrent transactions (and other processes) lmdb's default of 126 readers is tight.
     maxReaders: 1024,
-    // 16 KiB pages (for new directories; an existing one keeps its own) hold values up to
-    // ~12 KB inline. On 4 KiB pages any value over ~2 KB goes to overflow pages, whose
+    // 8 KiB pages (for new directories; an existing one keeps its own) hold values up to
+    // ~6 KB inline. On 4 KiB pages any value over ~2 KB goes to overflow pages, whose
     // allocation searches lmdb's free list, and that grows with the store: `npm run bench:kv
-    // -- --only embedded --op put4k` (4 KiB values over 32k keys, 64 in flight) ran 5.0k
-    // commits/s on 4 KiB pages and 19.8k/s on 16 KiB ones. 12 KB values: 4.5k vs 11.3k/s;
-    // 2 MiB S3 chunks: 176 vs 234/s; 1 KiB values: no change.
-    pageSize: 16_384,
+    // -- --only embedded --op put,put4k --concurrency 64` (put4k: 4 KiB values over 32k
+    // keys) ran put4k at 4.4k commits/s on 4 KiB pages, 20.5k on 8 KiB, 18.0k on 16 KiB;
+    // 128-byte puts at 30.7k, 31.6k and 29.0k. 16 KiB pages would also keep 6-12 KB values
+    // inline, but write ~1.9x the bytes of 4 KiB pages per small commit (8 KiB: ~1.4x).
+    pageSize: 8192,
   });
   const kv: KvDatabase = root.openDB<Buffer, Buffer>({ name: "kv", keyEncoding: "binary", encoding: "binary" });
   const meta: KvDatabase = root.openDB<Buffer, Buffer>({ name: "meta", keyEncoding: "binary", encoding: "binary" });
