@@ -114,12 +114,12 @@ export function normalizeAttribute(name: string, raw: unknown, fifo: boolean, cr
   }
 }
 
-/** Defaults for a new queue. */
 /** How long a queue keeps a message (MessageRetentionPeriod, or its default), in ms. */
 export function retentionMs(attrs: Record<string, string>): number {
   return Number(attrs.MessageRetentionPeriod ?? DEFAULT_RETENTION_SECONDS) * 1000;
 }
 
+/** Defaults for a new queue. */
 export function defaultAttributes(fifo: boolean): Record<string, string> {
   const out = dict<string>();
   for (const [name, spec] of Object.entries(SETTABLE)) {
