@@ -13,7 +13,7 @@ import { isoDate, xmlResponse } from "../wire/xml-io.ts";
 import { objectBytes } from "../storage/chunk-reader.ts";
 import { releaseLease, writeChunks } from "../storage/chunk-writer.ts";
 import { commitManifest, leaseExpiredToS3 } from "./commit.ts";
-import { bodyDigests, DEFAULT_CHECKSUM, rejectUnsupportedHeaders, verifyDigests } from "./put-object.ts";
+import { bodyDigests, computedChecksum, rejectUnsupportedHeaders, verifyDigests } from "./put-object.ts";
 import { readCopySource } from "./get-object.ts";
 import { requireBucket, type S3Call } from "./call.ts";
 
@@ -64,7 +64,7 @@ export async function copyObject(call: S3Call): Promise<Response> {
   if (reuse) {
     manifest = { ...m, ...base };
   } else {
-    const digests = bodyDigests(alg ? { algorithm: alg, fromTrailer: false } : DEFAULT_CHECKSUM);
+    const digests = bodyDigests(computedChecksum(alg));
     const written = await writeChunks(ctx, objectBytes(ctx, m, 0, m.size, call.signal), { signal: call.signal, digests: digests.list });
     lease = written.segment.id;
     try {

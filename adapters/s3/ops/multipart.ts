@@ -26,7 +26,7 @@ import { requestPieces } from "../wire/request-body.ts";
 import { objectBytes } from "../storage/chunk-reader.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { commitManifest, leaseExpiredToS3, LeaseExpiredError } from "./commit.ts";
-import { bodyDigests, DEFAULT_CHECKSUM, rejectUnsupportedHeaders, verifyDigests, MAX_PUT_BYTES } from "./put-object.ts";
+import { bodyDigests, computedChecksum, rejectUnsupportedHeaders, verifyDigests, MAX_PUT_BYTES } from "./put-object.ts";
 import { readCopySource, readManifest } from "./get-object.ts";
 import { emptyResponse, readXml, requireBucket, type S3Call } from "./call.ts";
 import { createHash } from "node:crypto";
@@ -158,8 +158,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
   if (expected && (csReq ? csReq.algorithm !== expected : required)) {
     throw S3Errors.invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${csReq ? csReq.algorithm.toLowerCase() : "null"}`);
   }
-  const effective = csReq ?? (upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : undefined);
-  const digests = bodyDigests(effective ?? DEFAULT_CHECKSUM);
+  const digests = bodyDigests(csReq ?? computedChecksum(expected));
   const written = await writeChunks(ctx, requestPieces(req, call.signal), {
     signal: call.signal,
     digests: digests.list,
@@ -175,7 +174,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
       etag: v.md5Hex,
       lastModified: Date.now(),
       segment: written.segment,
-      ...partChecksums(effective !== undefined, v.checksum!),
+      ...partChecksums(csReq !== undefined || expected !== undefined, v.checksum!),
     };
     await commitPart(ctx, call, uploadId, part, written);
     if (written.tail) recycleChunkBuffer(written.tail.bytes);
@@ -196,7 +195,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
   const upload = await readUpload(ctx, call.bucket, call.key, uploadId, call.signal);
   const m = await readCopySource(ctx, src, h, call.signal);
   const range = parseCopySourceRange(h.get("x-amz-copy-source-range"), m.size) ?? { start: 0, end: m.size };
-  const digests = bodyDigests(upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, fromTrailer: false } : DEFAULT_CHECKSUM);
+  const digests = bodyDigests(computedChecksum(upload.checksumAlgorithm));
   const written = await writeChunks(ctx, objectBytes(ctx, m, range.start, range.end, call.signal), {
     signal: call.signal,
     digests: digests.list,

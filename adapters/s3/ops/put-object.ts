@@ -25,7 +25,12 @@ export const MAX_PUT_BYTES = 5 * 1024 ** 3;
  * checksum gets one too, and so does a multipart upload created without an algorithm (its
  * parts' CRC64NVMEs combined, see multipart.ts).
  */
-export const DEFAULT_CHECKSUM: ChecksumRequest = { algorithm: "CRC64NVME", fromTrailer: false };
+const DEFAULT_CHECKSUM: ChecksumRequest = { algorithm: "CRC64NVME", fromTrailer: false };
+
+/** A checksum the gateway computes itself (none was sent): `alg`'s, else S3's default. */
+export function computedChecksum(alg: ChecksumAlgorithm | undefined): ChecksumRequest {
+  return alg ? { algorithm: alg, fromTrailer: false } : DEFAULT_CHECKSUM;
+}
 
 /** For every write that creates an object: PutObject, CopyObject, CreateMultipartUpload. */
 export function rejectUnsupportedHeaders(h: Headers): void {
