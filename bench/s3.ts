@@ -4,8 +4,8 @@
 // 8 MiB, and at most half its server CPU per operation.
 
 import { randomBytes } from "node:crypto";
-import { crc32 } from "node:zlib";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { checksumBase64 } from "../adapters/aws/checksums.ts";
 import type { BenchOptions } from "./options.ts";
 import type { Workload } from "./lib/compare.ts";
 import { runSection } from "./lib/section.ts";
@@ -24,9 +24,7 @@ const SMALL_KEYS = 200;
  * computes its own default (CRC64NVME) instead.
  */
 function sdkChecksumHeaders(body: Uint8Array): Record<string, string> {
-  const be = Buffer.alloc(4);
-  be.writeUInt32BE(crc32(body));
-  return { "x-amz-sdk-checksum-algorithm": "CRC32", "x-amz-checksum-crc32": be.toString("base64") };
+  return { "x-amz-sdk-checksum-algorithm": "CRC32", "x-amz-checksum-crc32": checksumBase64("CRC32", body) };
 }
 const SMALL_CHECKSUM = sdkChecksumHeaders(SMALL);
 const LARGE_CHECKSUM = sdkChecksumHeaders(LARGE);
