@@ -10,14 +10,14 @@
 // trailer signature) is made before the stream reports its end, so a consumer that commits
 // only at end-of-stream never commits unverified bytes.
 
-import { createHash, type Hash } from "node:crypto";
+import { createHash, type Hash, type KeyObject } from "node:crypto";
 import { AuthError, type AuthFailure } from "./auth-error.ts";
 import { EMPTY_SHA256, sameSignature, sha256Hex, signatureHex } from "./signing-key.ts";
 
 export type ChunkedMode = "signed" | "signed-trailer" | "unsigned-trailer";
 
 export interface ChunkSigning {
-  key: Buffer;
+  key: KeyObject;
   amzDate: string;
   /** `20240101/us-east-1/s3/aws4_request` */
   scope: string;
