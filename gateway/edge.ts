@@ -157,9 +157,11 @@ export function createEdge(deps: EdgeDeps): Edge {
       if (params.get("Action") === "GetCallerIdentity") sreqOut.operation = "GetCallerIdentity";
       return handleSts(params, auth.principal, accountId, requestId);
     }
+    const query = rawTarget?.indexOf("?") ?? -1;
     const sreq: ServiceRequest = {
       method: req.method,
       url,
+      rawPath: rawTarget === undefined ? url.pathname : query < 0 ? rawTarget : rawTarget.slice(0, query),
       headers,
       // Built only if the adapter reads it: a request whose body was read whole has `bytes`.
       get body() {

@@ -48,6 +48,12 @@ export interface ServiceRequest {
   method: string;
   /** The URL as the client addressed it, host included (used for SQS queue URLs, S3 vhosts). */
   url: URL;
+  /**
+   * The path exactly as the request target carried it, still percent-encoded. `url.pathname`
+   * is normalized (WHATWG resolves `.` and `..` segments, `%2E` included), but an S3 key
+   * `a/../b` names a different object than `b`.
+   */
+  rawPath: string;
   headers: Headers;
   /**
    * The payload, already stripped of aws-chunked framing. It verifies while it streams:

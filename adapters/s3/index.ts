@@ -58,7 +58,7 @@ export class S3Adapter implements ServiceAdapter {
   private async dispatch(req: ServiceRequest): Promise<Response> {
     let addr;
     try {
-      addr = parseAddress(req.url, req.headers, this.ctx.options.baseDomain);
+      addr = parseAddress(req.url, req.rawPath, req.headers, this.ctx.options.baseDomain);
     } catch (err) {
       if (err instanceof BadAddressError) throw S3Errors.invalidArgument("Invalid URI");
       throw err;

@@ -25,6 +25,7 @@ function baseRequest(method: string, url: URL, headers: Headers, bytes: Uint8Arr
   return {
     method,
     url,
+    rawPath: url.pathname,
     headers,
     body: null,
     bytes,

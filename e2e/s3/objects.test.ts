@@ -10,7 +10,7 @@ import {
   DeleteBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, S3ServiceException,
   GetBucketEncryptionCommand, GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, PutObjectAclCommand, PutBucketAclCommand,
   PutPublicAccessBlockCommand, PutBucketOwnershipControlsCommand, PutBucketEncryptionCommand, DeleteBucketEncryptionCommand,
-  DeleteBucketPolicyCommand, DeleteBucketCorsCommand,
+  DeleteBucketPolicyCommand, DeleteBucketCorsCommand, DeleteObjectsCommand,
 } from "@aws-sdk/client-s3";
 import { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
@@ -79,6 +79,30 @@ describeBothBackends("s3 objects", (ctx) => {
     } finally {
       s3.destroy();
     }
+  });
+
+  it("keeps keys as given: dot segments are no paths, and XML character references decode", async () => {
+    const { s3 } = ctx();
+    await s3.send(new PutObjectCommand({ Bucket, Key: "dots/important", Body: "keep me" }));
+    // The SDK sends these segments as they are; resolved as a path, the first would delete
+    // (and the others overwrite) another object.
+    const dotted = ["dots/tmp/../important", "dots/x/./y", "dots/.."];
+    for (const Key of dotted) await s3.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: "dots/tmp/../important" }));
+    expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: "dots/important" }))).Body!.transformToString()).toBe("keep me");
+    expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: "dots/x/./y" }))).Body!.transformToString()).toBe("dots/x/./y");
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: "dots/" }));
+    expect(listed.Contents?.map((o) => o.Key)).toEqual(["dots/..", "dots/important", "dots/x/./y"]);
+
+    // The SDK writes CR and LF in a DeleteObjects body as &#x0D; and &#x0A;.
+    const Key = "refs/line1\nline2\r";
+    await s3.send(new PutObjectCommand({ Bucket, Key, Body: "x" }));
+    const deleted = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key }] } }));
+    expect(deleted.Deleted?.map((d) => d.Key)).toEqual([Key]);
+    expect(deleted.Errors ?? []).toEqual([]);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket, Prefix: "refs/" }))).KeyCount).toBe(0);
+    await s3.send(new PutObjectTaggingCommand({ Bucket, Key: "dots/important", Tagging: { TagSet: [{ Key: "t", Value: "a\nb" }] } }));
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket, Key: "dots/important" }))).TagSet).toEqual([{ Key: "t", Value: "a\nb" }]);
   });
 
   it("answers with S3's defaults: SSE-S3, public access blocked, ACLs disabled", async () => {

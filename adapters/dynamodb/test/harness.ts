@@ -33,6 +33,7 @@ export async function openHarness(wrap: (s: Store) => Store = (s) => s): Promise
     const req: ServiceRequest = {
       method: "POST",
       url: new URL("http://127.0.0.1:4566/"),
+      rawPath: "/",
       headers: new Headers({ "x-amz-target": `DynamoDB_20120810.${op}`, "content-type": contentType }),
       body: null,
       bytes: payload,

@@ -52,6 +52,7 @@ function request(method: string, path: string, opts: { body?: Uint8Array; buffer
   return {
     method,
     url: new URL(`http://localhost${path}`),
+    rawPath: path.split("?")[0]!,
     headers,
     get body() {
       if (buffered) throw new Error("a buffered body must be read from `bytes`");

@@ -27,10 +27,12 @@ function hostName(url: URL, headers: Headers): string {
   return colon >= 0 ? h.slice(0, colon) : h;
 }
 
-export function parseAddress(url: URL, headers: Headers, baseDomain: string | undefined): Address {
-  // The raw path keeps the client's encoding; pathname would be the same except for
-  // normalisation the URL class already applied.
-  const path = url.pathname;
+/**
+ * `rawPath` is the path as the request target carried it: keys are opaque, so `a/../b`,
+ * `a/./b` and `a/%2E%2E/b` are keys of their own, not paths to resolve.
+ */
+export function parseAddress(url: URL, rawPath: string, headers: Headers, baseDomain: string | undefined): Address {
+  const path = rawPath;
   if (baseDomain) {
     const suffix = `.s3.${baseDomain.toLowerCase()}`;
     const host = hostName(url, headers);

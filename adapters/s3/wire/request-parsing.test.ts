@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseAddress } from "./address.ts";
+import { parseXmlBody } from "./xml-io.ts";
 import { parseRange } from "./range.ts";
 import { evaluateReadConditions } from "./conditionals.ts";
 import { isValidBucketName } from "./names.ts";
@@ -8,15 +9,54 @@ import { parseCopySource } from "./copy-source.ts";
 import { AwsError } from "../../aws/errors.ts";
 
 describe("addresses", () => {
+  // As the edge calls it: the host, and the request target's path as it came.
+  const at = (host: string, path: string, domain: string | undefined) =>
+    parseAddress(new URL(`http://${host}/`), path, new Headers({ host }), domain);
+
   it("parses path style and virtual-host style", () => {
-    const h = (host: string) => new Headers({ host });
-    expect(parseAddress(new URL("http://127.0.0.1:9000/"), h("127.0.0.1:9000"), "localhost")).toEqual({});
-    expect(parseAddress(new URL("http://127.0.0.1:9000/b"), h("127.0.0.1:9000"), "localhost")).toEqual({ bucket: "b" });
-    expect(parseAddress(new URL("http://127.0.0.1:9000/b/"), h("127.0.0.1:9000"), undefined)).toEqual({ bucket: "b" });
-    expect(parseAddress(new URL("http://x/b/a%20b/c%2Fd"), h("x"), undefined)).toEqual({ bucket: "b", key: "a b/c/d" });
-    expect(parseAddress(new URL("http://b.s3.localhost:9000/k/x"), h("b.s3.localhost:9000"), "localhost")).toEqual({ bucket: "b", key: "k/x" });
-    expect(parseAddress(new URL("http://b.s3.localhost:9000/"), h("b.s3.localhost:9000"), "localhost")).toEqual({ bucket: "b" });
-    expect(parseAddress(new URL("http://s3.localhost:9000/b/k"), h("s3.localhost:9000"), "localhost")).toEqual({ bucket: "b", key: "k" });
+    expect(at("127.0.0.1:9000", "/", "localhost")).toEqual({});
+    expect(at("127.0.0.1:9000", "/b", "localhost")).toEqual({ bucket: "b" });
+    expect(at("127.0.0.1:9000", "/b/", undefined)).toEqual({ bucket: "b" });
+    expect(at("x", "/b/a%20b/c%2Fd", undefined)).toEqual({ bucket: "b", key: "a b/c/d" });
+    expect(at("b.s3.localhost:9000", "/k/x", "localhost")).toEqual({ bucket: "b", key: "k/x" });
+    expect(at("b.s3.localhost:9000", "/", "localhost")).toEqual({ bucket: "b" });
+    expect(at("s3.localhost:9000", "/b/k", "localhost")).toEqual({ bucket: "b", key: "k" });
+  });
+
+  it("keeps dot segments as parts of the key", () => {
+    expect(at("x", "/b/tmp/../important", undefined)).toEqual({ bucket: "b", key: "tmp/../important" });
+    expect(at("x", "/b/x/./y", undefined)).toEqual({ bucket: "b", key: "x/./y" });
+    expect(at("x", "/b/q/%2E%2E/r", undefined)).toEqual({ bucket: "b", key: "q/../r" });
+    expect(at("x", "/b/..", undefined)).toEqual({ bucket: "b", key: ".." });
+    expect(at("x", "/b/a\\b", undefined)).toEqual({ bucket: "b", key: "a\\b" });
+    expect(at("b.s3.localhost", "/../k", "localhost")).toEqual({ bucket: "b", key: "../k" });
+  });
+});
+
+describe("XML bodies", () => {
+  const parse = (xml: string) => parseXmlBody(new TextEncoder().encode(xml), "Delete");
+  const code = (xml: string) => {
+    try {
+      parse(xml);
+      return "parsed";
+    } catch (err) {
+      return (err as AwsError).code;
+    }
+  };
+
+  it("decodes XML's references and only those", () => {
+    expect(parse("<Delete><Key>a&#x0A;b&#13;&#65;</Key></Delete>")).toEqual({ Key: "a\nb\rA" });
+    // An escaped ampersand before a reference is text, not a reference.
+    expect(parse("<Delete><Key>&amp;#65;&lt;&gt;&quot;&apos;</Key></Delete>")).toEqual({ Key: "&#65;<>\"'" });
+    expect(parse("<Delete><Key> spaced </Key></Delete>")).toEqual({ Key: " spaced " });
+    // A DOCTYPE's entities are never expanded.
+    expect(parse('<!DOCTYPE Delete [<!ENTITY e "boom">]><Delete><Key>&e;</Key></Delete>')).toEqual({ Key: "&e;" });
+  });
+
+  it("answers MalformedXML for bodies it cannot take, deep nesting included", () => {
+    expect(code("<Delete><Key>x</Delete>")).toBe("MalformedXML");
+    expect(code("<Other/>")).toBe("MalformedXML");
+    expect(code("<Delete>" + "<a>".repeat(20_000) + "</a>".repeat(20_000) + "</Delete>")).toBe("MalformedXML");
   });
 });
 

@@ -1,6 +1,7 @@
 // S3 XML bodies in and out.
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { ENTITY_ACTION, EntityDecoder } from "@nodable/entities";
 import { xmlDocument } from "../../aws/xml-writer.ts";
 import { S3Errors } from "./errors.ts";
 import { createHash } from "node:crypto";
@@ -13,7 +14,14 @@ const bodyParser = new XMLParser({
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  // XML's own references and nothing else: the five named entities and numeric character
+  // references, which SDKs write for CR, LF and tab in keys and tag values (`&#x0A;`).
+  // Entities a DOCTYPE declares are never expanded.
+  entityDecoder: new EntityDecoder({
+    numericAllowed: true,
+    onInputEntity: () => ENTITY_ACTION.BLOCK,
+    onExternalEntity: () => ENTITY_ACTION.BLOCK,
+  }),
   ignoreDeclaration: true,
 });
 
@@ -40,7 +48,14 @@ export function verifyContentMd5(headers: Headers, bytes: Uint8Array): void {
 export function parseXmlBody(bytes: Uint8Array, root: string): Record<string, unknown> {
   const text = Buffer.from(bytes).toString("utf8");
   if (XMLValidator.validate(text) !== true) throw S3Errors.malformedXml();
-  const doc = bodyParser.parse(text) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = bodyParser.parse(text) as Record<string, unknown>;
+  } catch {
+    // Well-formed but beyond the parser's limits (nesting over 100 levels): no S3 body
+    // comes close to that.
+    throw S3Errors.malformedXml();
+  }
   const top = doc[root];
   if (top === undefined) throw S3Errors.malformedXml();
   if (top === "" || top === null) return {};
