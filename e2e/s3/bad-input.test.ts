@@ -213,6 +213,16 @@ describeBothBackends("s3 bad input", (ctx) => {
     await healthy(c);
   });
 
+  it("refuses a checksum algorithm named without its value, and encryption modes S3 does not have", async () => {
+    const c = ctx();
+    const put = (headers: Record<string, string>) => send(c, { method: "PUT", path: `/${Bucket}/headers`, body: "x", headers });
+    expect(await put({ "x-amz-sdk-checksum-algorithm": "CRC32" })).toEqual({ status: 400, code: "InvalidRequest" });
+    expect(await put({ "x-amz-server-side-encryption": "bogus" })).toEqual({ status: 400, code: "InvalidArgument" });
+    expect(await put({ "x-amz-server-side-encryption": "aws:kms" })).toEqual({ status: 501, code: "NotImplemented" });
+    expect(await put({ "x-amz-server-side-encryption": "AES256" })).toEqual({ status: 200, code: undefined });
+    await healthy(c);
+  });
+
   it("answers unsupported sub-resources from the rejection table, never as a plain write", async () => {
     const c = ctx();
     await c.s3.send(new PutObjectCommand({ Bucket, Key: "keep", Body: "original" }));

@@ -37,9 +37,15 @@ export function rejectUnsupportedHeaders(h: Headers): void {
   for (const name of Object.keys(REJECTED_HEADERS)) if (h.has(name)) throw S3Errors.notImplemented();
   checkObjectAclHeaders(h);
   const sse = h.get(SSE_HEADER);
-  // SSE-S3 is what S3 applies by default; anything else we cannot honour.
-  if (sse !== null && sse !== SSE_S3) throw S3Errors.notImplemented();
+  // SSE-S3 is what S3 applies by default. The KMS and FSx modes are real S3 modes we cannot
+  // honour; any other value is no mode at all.
+  if (sse !== null && sse !== SSE_S3) {
+    if (OTHER_SSE_MODES.has(sse)) throw S3Errors.notImplemented();
+    throw S3Errors.invalidArgument("The encryption method specified is not supported", SSE_HEADER, sse);
+  }
 }
+
+const OTHER_SSE_MODES: ReadonlySet<string> = new Set(["aws:kms", "aws:kms:dsse", "aws:fsx"]);
 
 /** Digests for a body: MD5 always (the ETag), plus the requested checksum. */
 export interface BodyDigests {

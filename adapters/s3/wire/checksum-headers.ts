@@ -1,6 +1,5 @@
 // Which checksum a write carries: an x-amz-checksum-<alg> header, or a trailer announced
-// by x-amz-trailer, or just x-amz-sdk-checksum-algorithm (compute and store). Also the
-// Content-MD5 header.
+// by x-amz-trailer. Also the Content-MD5 header.
 
 import type { ChecksumAlgorithm, StoredChecksum } from "../keyspace.ts";
 import { DIGEST_BYTES } from "../storage/hashing.ts";
@@ -51,7 +50,11 @@ export function parseChecksumRequest(h: Headers): ChecksumRequest | undefined {
     if (!alg) throw S3Errors.invalidRequest("The value specified in the x-amz-trailer header is not supported");
     return { algorithm: alg, fromTrailer: true };
   }
-  if (sdkAlg !== undefined) return { algorithm: sdkAlg, fromTrailer: false };
+  // S3 refuses the algorithm without its value (a presigned URL that names the algorithm,
+  // used by a client that sends no checksum, is the common case).
+  if (sdkAlg !== undefined) {
+    throw S3Errors.invalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.");
+  }
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseAddress } from "./address.ts";
 import { parseXmlBody } from "./xml-io.ts";
+import { parseChecksumRequest } from "./checksum-headers.ts";
 import { parseRange } from "./range.ts";
 import { evaluateReadConditions } from "./conditionals.ts";
 import { isValidBucketName } from "./names.ts";
@@ -57,6 +58,17 @@ describe("XML bodies", () => {
     expect(code("<Delete><Key>x</Delete>")).toBe("MalformedXML");
     expect(code("<Other/>")).toBe("MalformedXML");
     expect(code("<Delete>" + "<a>".repeat(20_000) + "</a>".repeat(20_000) + "</Delete>")).toBe("MalformedXML");
+  });
+});
+
+describe("checksum headers", () => {
+  const req = (h: Record<string, string>) => parseChecksumRequest(new Headers(h));
+  it("takes a value from its header or a trailer, and refuses an algorithm named without one", () => {
+    expect(req({})).toBeUndefined();
+    expect(req({ "x-amz-sdk-checksum-algorithm": "crc32", "x-amz-checksum-crc32": "NjowIA==" })).toEqual({ algorithm: "CRC32", value: "NjowIA==", fromTrailer: false });
+    expect(req({ "x-amz-sdk-checksum-algorithm": "CRC32", "x-amz-trailer": "x-amz-checksum-crc32" })).toEqual({ algorithm: "CRC32", fromTrailer: true });
+    expect(() => req({ "x-amz-sdk-checksum-algorithm": "CRC32" })).toThrow(/x-amz-sdk-checksum-algorithm specified, but no corresponding/);
+    expect(() => req({ "x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-crc32": "NjowIA==" })).toThrow(/x-amz-sdk-checksum-algorithm header is invalid/);
   });
 });
 
