@@ -191,6 +191,8 @@ describeBothBackends(
         expect(d.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 100 });
         expect(d.GlobalSecondaryIndexes?.[0]?.OnDemandThroughput).toEqual({ MaxReadRequestUnits: 200, MaxWriteRequestUnits: 20 });
         const one = { ReadCapacityUnits: 1, WriteCapacityUnits: 1 };
+        const indexForgotten = await ddb().send(new UpdateTableCommand({ TableName: name, BillingMode: "PROVISIONED", ProvisionedThroughput: one })).catch((e: Error) => e.message);
+        expect(indexForgotten).toBe("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: byG");
         await ddb().send(
           new UpdateTableCommand({ TableName: name, BillingMode: "PROVISIONED", ProvisionedThroughput: one, GlobalSecondaryIndexUpdates: [{ Update: { IndexName: "byG", ProvisionedThroughput: one } }] }),
         );
@@ -498,6 +500,14 @@ describeBothBackends(
         expect(g2.Items!.map((i) => i.gsk)).toEqual([2.5, 100]);
         const l = await doc().send(new DocQuery({ TableName: name, IndexName: "byL", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": "a" } }));
         expect(l.Items!.map((i) => i.lsk)).toEqual(["y", "z"]);
+        const unprojected = await doc()
+          .send(new DocQuery({ TableName: name, IndexName: "byG", KeyConditionExpression: "gpk = :g", ExpressionAttributeValues: { ":g": "g" }, ProjectionExpression: "note, extra" }))
+          .catch((e: Error) => e);
+        expect((unprojected as Error).message).toBe("One or more parameter values were invalid: Global secondary index byG does not project [extra]");
+        const fromTable = await doc().send(
+          new DocQuery({ TableName: name, IndexName: "byL", KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": "a" }, ProjectionExpression: "extra" }),
+        );
+        expect(fromTable.Items).toEqual([{}, { extra: "e" }]);
         const metrics = await ddb().send(
           new PutItemCommand({ TableName: name, Item: { pk: { S: "a" }, sk: { S: "3" }, gpk: { S: "g" }, gsk: { N: "1" } }, ReturnItemCollectionMetrics: "SIZE", ReturnConsumedCapacity: "INDEXES" }),
         );

@@ -145,6 +145,22 @@ describeBothBackends("dynamodb legacy parameters and wire", (ctx) => {
       body: { __type: "com.amazon.coral.service#SerializationException", Message: "TRUE_VALUE cannot be converted to String" },
     });
     expect((await send("DynamoDB_20120810.Frobnicate", "{}")).body).toEqual({ __type: "com.amazon.coral.service#UnknownOperationException" });
+    // Nulls inside values, {"NULL": false} and any nesting depth: 400s, before the table is looked up.
+    const put = (item: string) => send("DynamoDB_20120810.PutItem", `{"TableName":"whatever","Item":{"pk":{"S":"a"},"x":${item}}}`);
+    expect((await put('{"L":[null]}')).body).toEqual({ __type: "com.amazon.coral.validate#ValidationException", message: "The supplied Item contains a null AttributeValue" });
+    expect((await put('{"M":{"a":null}}')).body.message).toBe("The supplied Item contains a null AttributeValue: a is null");
+    expect((await put('{"NULL":false}')).body.message).toBe("One or more parameter values were invalid: Null attribute value types must have the value of true");
+    expect(await put('{"L":['.repeat(5000) + "{}" + "]}".repeat(5000))).toEqual({
+      status: 400,
+      body: { __type: "com.amazon.coral.validate#ValidationException", message: "Nesting Levels have exceeded supported limits" },
+    });
+    const add = await send(
+      "DynamoDB_20120810.UpdateItem",
+      JSON.stringify({ TableName: "whatever", Key: { pk: { S: "a" } }, UpdateExpression: "ADD x :v", ExpressionAttributeValues: { ":v": { SS: [null] } } }),
+    );
+    expect(add.body.message).toBe(
+      "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set may not have a null string as a member for key :v",
+    );
     const huge = "a = :v AND " + Array.from({ length: 600 }, (_, i) => `b${i} = :v`).join(" AND ");
     const r = await send("DynamoDB_20120810.Scan", JSON.stringify({ TableName: "whatever", FilterExpression: huge, ExpressionAttributeValues: { ":v": { S: "x" } } }));
     expect(r.body.message).toBe(`Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: ${huge.length}`);

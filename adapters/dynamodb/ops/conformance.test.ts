@@ -71,9 +71,13 @@ describe("transactions", () => {
 });
 
 describe("items and queries", () => {
-  it("accept NULL false and store it as NULL true", async () => {
-    await h.call("PutItem", { TableName: "hash", Item: { pk: { S: "n" }, a: { NULL: false } } });
-    expect((await h.call("GetItem", { TableName: "hash", Key: { pk: { S: "n" } } })).body.Item).toEqual({ pk: { S: "n" }, a: { NULL: true } });
+  it("refuse NULL false (AWS accepted it for a while in 2026 and rejects it again)", async () => {
+    const nullFalse = "One or more parameter values were invalid: Null attribute value types must have the value of true";
+    const put = await h.call("PutItem", { TableName: "hash", Item: { pk: { S: "n" }, a: { L: [{ NULL: false }] } } });
+    expect([put.status, put.body.message]).toEqual([400, nullFalse]);
+    expect((await h.call("GetItem", { TableName: "hash", Key: { pk: { S: "n" } } })).body.Item).toBeUndefined();
+    const eav = await h.call("UpdateItem", { TableName: "hash", Key: { pk: { S: "n" } }, UpdateExpression: "SET a = :v", ExpressionAttributeValues: { ":v": { NULL: false } } });
+    expect(eav.body.message).toBe(`ExpressionAttributeValues contains invalid value: ${nullFalse} for key :v`);
   });
 
   it("name the first missing key element and word Limit errors as AWS does", async () => {
@@ -371,5 +375,151 @@ describe("index reads", () => {
     expect(gsi.body.message).toBe(
       "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index byLg because its projection type is not ALL",
     );
+  });
+});
+
+describe("nulls inside attribute values", () => {
+  const nullItem = "The supplied Item contains a null AttributeValue";
+  const nullString = "One or more parameter values were invalid: An string set may not have a null string as a member";
+  // Sent as raw JSON: the values are what a hand-written or buggy client puts on the wire.
+  const cases: [string, unknown, string][] = [
+    ["a list element", { L: [{ S: "a" }, null] }, nullItem],
+    ["a map value", { M: { ok: { S: "a" }, a: null } }, `${nullItem}: a is null`],
+    ["a string set member", { SS: ["a", null] }, nullString],
+    ["a binary set member", { BS: ["AQ==", null] }, nullItem],
+    ["a number set member", { NS: ["1", null] }, "The parameter cannot be converted to a numeric value"],
+    ["a nested list element", { M: { deep: { L: [null] } } }, nullItem],
+  ];
+  for (const [what, bad, message] of cases) {
+    it(`refuse ${what} in every place that takes a value, with a 400`, async () => {
+      const key = { pk: { S: "nul" } };
+      const eav = `ExpressionAttributeValues contains invalid value: ${message} for key :v`;
+      const requests: [string, unknown, string][] = [
+        ["PutItem", { TableName: "hash", Item: { ...key, x: bad } }, message],
+        ["BatchWriteItem", { RequestItems: { hash: [{ PutRequest: { Item: { ...key, x: bad } } }] } }, message],
+        ["TransactWriteItems", { TransactItems: [{ Put: { TableName: "hash", Item: { ...key, x: bad } } }] }, message],
+        ["UpdateItem", { TableName: "hash", Key: key, UpdateExpression: "ADD x :v", ExpressionAttributeValues: { ":v": bad } }, eav],
+        ["UpdateItem", { TableName: "hash", Key: key, AttributeUpdates: { x: { Action: "PUT", Value: bad } } }, message],
+        ["PutItem", { TableName: "hash", Item: key, ConditionExpression: "x = :v", ExpressionAttributeValues: { ":v": bad } }, eav],
+        ["Scan", { TableName: "hash", FilterExpression: "x = :v", ExpressionAttributeValues: { ":v": bad } }, eav],
+        ["Scan", { TableName: "hash", ScanFilter: { x: { ComparisonOperator: "EQ", AttributeValueList: [bad] } } }, message],
+      ];
+      for (const [op, body, expected] of requests) {
+        const r = await h.call(op, body);
+        expect([op, r.status, r.body.__type, r.body.message]).toEqual([op, 400, "com.amazon.coral.validate#ValidationException", expected]);
+      }
+      expect((await h.call("GetItem", { TableName: "hash", Key: key })).body.Item).toBeUndefined();
+    });
+  }
+});
+
+describe("nesting depth", () => {
+  // Built as text: JSON.stringify itself overflows the stack on values this deep.
+  const deepList = (n: number) => '{"L":['.repeat(n) + '{"S":"x"}' + "]}".repeat(n);
+  const deepMap = (n: number) => '{"M":{"a":'.repeat(n) + '{"S":"x"}' + "}}".repeat(n);
+  const nesting = "Nesting Levels have exceeded supported limits";
+
+  it("accept 32 levels and refuse anything deeper, however deep, in every place that takes a value", async () => {
+    expect((await h.raw("PutItem", `{"TableName":"hash","Item":{"pk":{"S":"d32"},"x":${deepList(31)}}}`)).status).toBe(200);
+    const deepest = await h.raw("PutItem", `{"TableName":"hash","Item":{"pk":{"S":"d"},"x":${deepList(100_000)}}}`);
+    expect([deepest.status, deepest.body.message]).toEqual([400, nesting]);
+    for (const deep of [deepList(32), deepList(5000), deepMap(5000)]) {
+      const requests: [string, string, string][] = [
+        ["PutItem", `{"TableName":"hash","Item":{"pk":{"S":"d"},"x":${deep}}}`, nesting],
+        ["BatchWriteItem", `{"RequestItems":{"hash":[{"PutRequest":{"Item":{"pk":{"S":"d"},"x":${deep}}}}]}}`, nesting],
+        ["TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"hash","Item":{"pk":{"S":"d"},"x":${deep}}}}]}`, nesting],
+        ["UpdateItem", `{"TableName":"hash","Key":{"pk":{"S":"d"}},"UpdateExpression":"SET x = :v","ExpressionAttributeValues":{":v":${deep}}}`,
+          `ExpressionAttributeValues contains invalid value: ${nesting} for key :v`],
+        ["GetItem", `{"TableName":"hash","Key":{"pk":${deep}}}`, nesting],
+        ["Query", `{"TableName":"hash","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[${deep}]}}}`, nesting],
+      ];
+      for (const [op, body, expected] of requests) {
+        const r = await h.raw(op, body);
+        expect([op, r.status, r.body.message]).toEqual([op, 400, expected]);
+      }
+      // A constraint violation echoes the request: the value is cut short, not walked.
+      const many = await h.raw("BatchWriteItem", `{"RequestItems":{"hash":[${Array.from({ length: 26 }, () => `{"PutRequest":{"Item":{"x":${deep}}}}`).join(",")}]}}`);
+      expect(many.status).toBe(400);
+      expect(many.body.message).toContain("Member must have length less than or equal to 25");
+    }
+  });
+});
+
+describe("UpdateTable to PROVISIONED", () => {
+  it("needs a ProvisionedThroughput for every global index of an on-demand table", async () => {
+    const g = (IndexName: string, attr: string) => ({ IndexName, KeySchema: [{ AttributeName: attr, KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } });
+    await h.call("CreateTable", {
+      TableName: "toprov",
+      AttributeDefinitions: ["pk", "a", "b"].map((AttributeName) => ({ AttributeName, AttributeType: "S" })),
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+      GlobalSecondaryIndexes: [g("byA", "a"), g("byB", "b")],
+    });
+    const one = { ReadCapacityUnits: 1, WriteCapacityUnits: 1 };
+    const message = async (body: object) => (await h.call("UpdateTable", { TableName: "toprov", BillingMode: "PROVISIONED", ProvisionedThroughput: one, ...body })).body.message;
+    const missing = "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: ";
+    expect(await message({})).toBe(`${missing}byA,byB`);
+    expect(await message({ GlobalSecondaryIndexUpdates: [{ Update: { IndexName: "byB", ProvisionedThroughput: one } }] })).toBe(`${missing}byA`);
+    // A new index needs its own throughput once the table is to be PROVISIONED.
+    expect(
+      await message({
+        AttributeDefinitions: [{ AttributeName: "c", AttributeType: "S" }],
+        GlobalSecondaryIndexUpdates: [{ Create: g("byC", "c") }],
+      }),
+    ).toBe(`${missing}byC`);
+    const d = (await h.call("DescribeTable", { TableName: "toprov" })).body.Table as { BillingModeSummary?: { BillingMode: string } };
+    expect(d.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+    const both = [
+      { Update: { IndexName: "byA", ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 3 } } },
+      { Update: { IndexName: "byB", ProvisionedThroughput: one } },
+    ];
+    expect((await h.call("UpdateTable", { TableName: "toprov", BillingMode: "PROVISIONED", ProvisionedThroughput: one, GlobalSecondaryIndexUpdates: both })).status).toBe(200);
+    const after = (await h.call("DescribeTable", { TableName: "toprov" })).body.Table as { GlobalSecondaryIndexes: { IndexName: string; ProvisionedThroughput: Record<string, number> }[] };
+    expect(after.GlobalSecondaryIndexes.map((i) => [i.IndexName, i.ProvisionedThroughput.ReadCapacityUnits, i.ProvisionedThroughput.WriteCapacityUnits]).sort()).toEqual([
+      ["byA", 2, 3],
+      ["byB", 1, 1],
+    ]);
+  });
+});
+
+describe("partial global index reads", () => {
+  it("refuse attributes the index does not project, naming each top-level attribute once", async () => {
+    await h.call("CreateTable", {
+      TableName: "partial",
+      AttributeDefinitions: ["pk", "sk", "g", "l"].map((AttributeName) => ({ AttributeName, AttributeType: "S" })),
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+      GlobalSecondaryIndexes: [
+        { IndexName: "keys", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } },
+        { IndexName: "incl", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["i"] } },
+      ],
+      LocalSecondaryIndexes: [{ IndexName: "local", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "l", KeyType: "RANGE" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+    });
+    const item = { pk: { S: "p" }, sk: { S: "s" }, g: { S: "x" }, l: { S: "y" }, i: { M: { n: { S: "in" } } }, o: { S: "out" } };
+    await h.call("PutItem", { TableName: "partial", Item: item });
+    const query = (IndexName: string, extra: object) =>
+      h.call("Query", { TableName: "partial", IndexName, KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "x" } }, ...extra });
+    const scan = (IndexName: string, extra: object) => h.call("Scan", { TableName: "partial", IndexName, ...extra });
+    const refusal = (index: string, attrs: string) => `One or more parameter values were invalid: Global secondary index ${index} does not project [${attrs}]`;
+
+    expect((await query("keys", { ProjectionExpression: "o, i.n, pk, i.m" })).body.message).toBe(refusal("keys", "o, i"));
+    expect((await query("incl", { ProjectionExpression: "#o", ExpressionAttributeNames: { "#o": "o" } })).body.message).toBe(refusal("incl", "o"));
+    expect((await scan("incl", { AttributesToGet: ["i", "o"] })).body.message).toBe(refusal("incl", "o"));
+    expect((await scan("keys", { Select: "SPECIFIC_ATTRIBUTES", AttributesToGet: ["o"] })).body.message).toBe(refusal("keys", "o"));
+    // Keys of the table and of the index, and included attributes (also nested), are there.
+    expect((await query("incl", { ProjectionExpression: "pk, sk, g, i.n" })).body.Items).toEqual([{ pk: item.pk, sk: item.sk, g: item.g, i: item.i }]);
+    expect((await scan("keys", { AttributesToGet: ["g", "sk"] })).body.Items).toEqual([{ g: item.g, sk: item.sk }]);
+    // A local index still fetches what it lacks from the table.
+    const local = await h.call("Query", {
+      TableName: "partial",
+      IndexName: "local",
+      KeyConditionExpression: "pk = :p",
+      ExpressionAttributeValues: { ":p": { S: "p" } },
+      ProjectionExpression: "o, i.n",
+    });
+    expect(local.body.Items).toEqual([{ o: item.o, i: item.i }]);
   });
 });

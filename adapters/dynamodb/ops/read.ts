@@ -16,7 +16,17 @@ import {
   partitionHash,
   partitionPrefix,
 } from "../keyspace.ts";
-import { attrType, findIndex, indexEntry, indexStorageId, storageKey, tableKeyNames, type IndexRecord, type TableRecord } from "../storage/table.ts";
+import {
+  attrType,
+  findIndex,
+  indexEntry,
+  indexStorageId,
+  projectedNames,
+  storageKey,
+  tableKeyNames,
+  type IndexRecord,
+  type TableRecord,
+} from "../storage/table.ts";
 import { checkAttributeValue, compareScalar, itemSize, typeOf, type AttributeValue, type Item } from "../types/attribute-value.ts";
 import { validationError } from "../wire/errors.ts";
 import { consumedCapacity, newCapacity, readUnits } from "./capacity.ts";
@@ -115,6 +125,20 @@ function selectChecks(data: Input, hasProjection: boolean, index: IndexRecord | 
     throw validationError(
       `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`,
     );
+}
+
+/**
+ * A global index cannot reach back to the table, so asking it for an attribute it does not
+ * store is refused, naming each top-level attribute once (a nested path counts as its top).
+ * A local index fetches such attributes from the table instead (see `finish`).
+ */
+function projectionChecks(src: Source, projection: ResolvedPath[] | undefined): void {
+  if (!src.index?.global || !projection) return;
+  const kept = projectedNames(src.table, src.index);
+  if (!kept) return;
+  const missing = [...new Set(projection.map((p) => p[0] as string))].filter((a) => !kept.has(a));
+  if (missing.length)
+    throw validationError(`One or more parameter values were invalid: Global secondary index ${src.index.name} does not project [${missing.join(", ")}]`);
 }
 
 function filterPaths(c: Condition | undefined, ctx: ExprContext, out: ResolvedPath[] = []): ResolvedPath[] {
@@ -302,14 +326,15 @@ function legacyFilterFn(conditions: unknown, operator: unknown): (i: Item) => bo
 /**
  * The table or index a Query or Scan reads, after the checks both make once the table is
  * known, in DynamoDB's order: Select against the projection and index, then a consistent
- * read of a global index.
+ * read of a global index, then the attributes asked of a global index.
  */
-async function readSource(ctx: OpContext, data: Input, hasProjection: boolean): Promise<{ src: Source; consistent: boolean }> {
+async function readSource(ctx: OpContext, data: Input, projection: ResolvedPath[] | undefined): Promise<{ src: Source; consistent: boolean }> {
   const consistent = data.ConsistentRead === true;
   const table = await requireTable(ctx, data.TableName as string, consistent ? "linearizable" : "serializable");
   const src = sourceOf(table, data.IndexName);
-  selectChecks(data, hasProjection, src.index);
+  selectChecks(data, !!projection, src.index);
   if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
+  projectionChecks(src, projection);
   return { src, consistent };
 }
 
@@ -337,7 +362,7 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
   const n = Object.keys(keyConds).length;
   if (n !== 1 && n !== 2) throw validationError("Conditions can be of length 1 or 2 only");
   const projection = bound.projection ?? attributesToGetPaths(data);
-  const { src, consistent } = await readSource(ctx, data, !!projection);
+  const { src, consistent } = await readSource(ctx, data, projection);
   const table = src.table;
   const { hash, range } = src.schema;
   for (const [name, c] of Object.entries(keyConds)) {
@@ -405,7 +430,7 @@ export async function scan(ctx: OpContext, data: Input): Promise<Output> {
   }
   const bound = bindExpressions(data);
   const projection = bound.projection ?? attributesToGetPaths(data);
-  const { src, consistent } = await readSource(ctx, data, !!projection);
+  const { src, consistent } = await readSource(ctx, data, projection);
   const table = src.table;
   let filter: ((i: Item) => boolean) | undefined;
   if (bound.filter) {

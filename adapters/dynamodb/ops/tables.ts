@@ -305,7 +305,7 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
           } catch (e) {
             return { kind: "error" as const, error: e };
           }
-          if (t.billingMode === "PROVISIONED" && data.BillingMode !== "PAY_PER_REQUEST" && !idx.ProvisionedThroughput)
+          if (target === "PROVISIONED" && !idx.ProvisionedThroughput)
             return { kind: "invalid" as const, message: `${invalid}ProvisionedThroughput must be specified for index: ${idx.IndexName}` };
           if (t.indexes.filter((i) => i.global).length >= 20)
             return { kind: "limit" as const, message: "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20" };
@@ -339,6 +339,9 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
         t.billingModeChangedAt = nowSeconds();
         if (t.billingMode === "PROVISIONED" && !pt)
           return { kind: "invalid" as const, message: `${invalid}ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED` };
+        // An on-demand index has no capacity to keep: each one needs its own in this request.
+        const missing = t.billingMode === "PROVISIONED" ? indexesWithoutThroughput(t, updates) : [];
+        if (missing.length) return { kind: "invalid" as const, message: `${invalid}ProvisionedThroughput must be specified for index: ${missing.join(",")}` };
         // DynamoDB drops every ceiling on the way to PROVISIONED; they do not come back with
         // a later switch to PAY_PER_REQUEST (probed live, go-to-k/cdkd#3403).
         if (t.billingMode === "PROVISIONED") {
@@ -393,6 +396,12 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
   }
   wake();
   return { TableDescription: await describeTable(ctx, result.t, { status: "UPDATING" }) };
+}
+
+/** GSIs of `t` that `updates` neither create nor give an Update with ProvisionedThroughput. */
+function indexesWithoutThroughput(t: TableRecord, updates: GsiUpdate[]): string[] {
+  const given = new Set(updates.flatMap((u) => (u.Create ? [u.Create.IndexName] : u.Update?.ProvisionedThroughput ? [u.Update.IndexName] : [])));
+  return t.indexes.filter((i) => i.global && !given.has(i.name)).map((i) => i.name);
 }
 
 function tableArnish(ctx: OpContext, t: TableRecord): string {

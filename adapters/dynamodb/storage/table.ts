@@ -132,11 +132,18 @@ export function findIndex(table: TableRecord, name: string): IndexRecord | undef
   return table.indexes.find((i) => i.name === name);
 }
 
-/** The attributes an index stores for an item, per its projection. */
-export function projectForIndex(table: TableRecord, index: IndexRecord, item: Item): Item {
-  if (index.projection.ProjectionType === "ALL") return item;
+/** The attribute names an index stores, per its projection; undefined when it stores all. */
+export function projectedNames(table: TableRecord, index: IndexRecord): Set<string> | undefined {
+  if (index.projection.ProjectionType === "ALL") return undefined;
   const keep = new Set([...tableKeyNames(table), ...index.keySchema.map((k) => k.AttributeName)]);
   if (index.projection.ProjectionType === "INCLUDE") for (const a of index.projection.NonKeyAttributes ?? []) keep.add(a);
+  return keep;
+}
+
+/** The attributes an index stores for an item, per its projection. */
+export function projectForIndex(table: TableRecord, index: IndexRecord, item: Item): Item {
+  const keep = projectedNames(table, index);
+  if (!keep) return item;
   const out: Item = {};
   for (const k in item) if (keep.has(k)) out[k] = item[k]!;
   return out;

@@ -49,9 +49,16 @@ function hasDuplicate(values: string[], key: (s: string) => string = (s) => s): 
   return false;
 }
 
+// A null inside a value (a list element, a map value, a binary-set member) is refused with
+// the message of DynamoDB's item converter; a map value also names its key. Source: the
+// InputConverter/LocalDBInputConverter classes DynamoDB Local shares with the service
+// (ITEM_CONTAINS_NULL_ATTRVALUE; a string set's null member is INVALID_PARAMETER_VALUE).
+const NULL_ATTRIBUTE_VALUE = "The supplied Item contains a null AttributeValue";
+
 /**
  * Check one AttributeValue (already shape-checked) the way DynamoDB does, canonicalizing
- * numbers in place. Returns AWS's message, or undefined when valid.
+ * numbers in place. Returns AWS's message, or undefined when valid. It never looks below
+ * MAX_DEPTH, so a value nested deeper than the stack allows is refused, not walked.
  */
 export function checkAttributeValue(value: Record<string, unknown>, depth = 1): string | undefined {
   const types = Object.keys(value);
@@ -63,8 +70,10 @@ export function checkAttributeValue(value: Record<string, unknown>, depth = 1): 
       const msg = checkNumberField(value, "N");
       if (msg) return msg;
     }
-    // DynamoDB now accepts {"NULL": false} and stores it as {"NULL": true}.
-    if (type === "NULL" && v !== true) value[type] = true;
+    // AWS briefly accepted {"NULL": false} (stored as true) in June 2026 and rejects it
+    // again: conformance sweep of 2026-07-17, nubo-db/dynoxide issue #145.
+    if (type === "NULL" && v !== true)
+      return "One or more parameter values were invalid: Null attribute value types must have the value of true";
     if (type === "SS" && (v as string[]).length === 0)
       return "One or more parameter values were invalid: An string set  may not be empty";
     if (type === "NS" && (v as string[]).length === 0)
@@ -81,18 +90,23 @@ export function checkAttributeValue(value: Record<string, unknown>, depth = 1): 
     if (type === "SS" && hasDuplicate(v as string[]))
       return `One or more parameter values were invalid: Input collection ${valueStr(v)} contains duplicates.`;
     if (type === "NS" && hasDuplicate(v as string[])) return "Input collection contains duplicates";
-    if (type === "BS" && hasDuplicate(v as string[], (s) => Buffer.from(s, "base64").toString("hex")))
+    if (type === "BS" && hasDuplicate(v as string[], (s) => (s === null ? "null" : Buffer.from(s, "base64").toString("hex"))))
       return `One or more parameter values were invalid: Input collection ${valueStr(v)}of type BS contains duplicates.`;
+    if (type === "SS" && (v as (string | null)[]).includes(null))
+      return "One or more parameter values were invalid: An string set may not have a null string as a member";
+    if (type === "BS" && (v as (string | null)[]).includes(null)) return NULL_ATTRIBUTE_VALUE;
     if (type === "M") {
-      const m = v as Record<string, Record<string, unknown>>;
+      const m = v as Record<string, Record<string, unknown> | null>;
       for (const k in m) {
-        const msg = checkAttributeValue(m[k]!, depth + 1);
+        const member = m[k];
+        if (member === null) return `${NULL_ATTRIBUTE_VALUE}: ${k} is null`;
+        const msg = checkAttributeValue(member!, depth + 1);
         if (msg) return msg;
       }
     }
     if (type === "L") {
-      const l = v as Record<string, unknown>[];
-      for (const item of l) {
+      for (const item of v as (Record<string, unknown> | null)[]) {
+        if (item === null) return NULL_ATTRIBUTE_VALUE;
         const msg = checkAttributeValue(item, depth + 1);
         if (msg) return msg;
       }

@@ -3,6 +3,7 @@
 // constraints in table order (up to ten "Value … at '…' failed to satisfy constraint"
 // messages in one ValidationException), then the operation's own checks.
 
+import { MAX_DEPTH } from "../types/attribute-value.ts";
 
 export interface StringSpec {
   type: "String";
@@ -117,18 +118,18 @@ function isTrivial(spec: Spec): boolean {
   }
 }
 
-function coerceFields(data: Record<string, unknown>, fields: Fields): Record<string, unknown> {
+function coerceFields(data: Record<string, unknown>, fields: Fields, attrDepth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fieldList(fields)) {
     const v = data[f.key];
     if (v === null || v === undefined) continue;
-    out[f.key] = coerce(v, f.spec);
+    out[f.key] = coerce(v, f.spec, attrDepth);
   }
   return out;
 }
 
 /** An AttributeValue: almost always exactly one known member, coerced without walking all ten. */
-function coerceAttr(v: Record<string, unknown>): Record<string, unknown> {
+function coerceAttr(v: Record<string, unknown>, depth: number): Record<string, unknown> {
   let only: string | undefined;
   let n = 0;
   for (const k in v) {
@@ -138,9 +139,9 @@ function coerceAttr(v: Record<string, unknown>): Record<string, unknown> {
   if (n === 1 && Object.hasOwn(ATTR_FIELDS, only!)) {
     const e = v[only!];
     if (e === null || e === undefined) return {};
-    return { [only!]: coerce(e, ATTR_FIELDS[only!]!) };
+    return { [only!]: coerce(e, ATTR_FIELDS[only!]!, depth) };
   }
-  return coerceFields(v, ATTR_FIELDS);
+  return coerceFields(v, ATTR_FIELDS, depth);
 }
 
 function structTypeError(v: unknown, shape: string, value: boolean): void {
@@ -148,7 +149,8 @@ function structTypeError(v: unknown, shape: string, value: boolean): void {
   if (Array.isArray(v)) throw typeError(`Unrecognized collection type class com.amazonaws.dynamodb.v20120810.${shape}`);
 }
 
-function coerce(v: unknown, spec: Spec): unknown {
+/** `attrDepth`: how many AttributeValues enclose `v` (0 outside any). */
+function coerce(v: unknown, spec: Spec, attrDepth = 0): unknown {
   switch (spec.type) {
     case "Boolean":
       if (typeof v === "number") throw typeError(`${Number.isInteger(v) ? "NUMBER_VALUE" : "DECIMAL_VALUE"} cannot be converted to Boolean`);
@@ -194,7 +196,7 @@ function coerce(v: unknown, spec: Spec): unknown {
     case "List":
       if (typeof v !== "object") throw typeError("Unexpected field type");
       if (!Array.isArray(v)) throw typeError("Start of structure or map found where not expected");
-      return v.map((e) => (e === null ? null : coerce(e, spec.member)));
+      return v.map((e) => (e === null ? null : coerce(e, spec.member, attrDepth)));
     case "Map": {
       if (typeof v !== "object") throw typeError("Unexpected field type");
       if (Array.isArray(v)) {
@@ -202,15 +204,18 @@ function coerce(v: unknown, spec: Spec): unknown {
         throw typeError(`Unrecognized collection type java.util.Map<java.lang.String, ${of}>`);
       }
       const out: Record<string, unknown> = {};
-      for (const [k, e] of Object.entries(v as object)) out[k] = e === null ? null : coerce(e, spec.member);
+      for (const [k, e] of Object.entries(v as object)) out[k] = e === null ? null : coerce(e, spec.member, attrDepth);
       return out;
     }
     case "Struct":
       structTypeError(v, spec.shape, !!spec.value);
       return coerceFields(v as Record<string, unknown>, spec.fields);
     case "Attr":
+      // What lies inside a value nested past MAX_DEPTH is never examined (that value is
+      // refused as too deep), and a request can nest deeper than the stack: keep it as sent.
+      if (attrDepth > MAX_DEPTH) return v;
       structTypeError(v, "AttributeValue", !!spec.value);
-      return coerceAttr(v as Record<string, unknown>);
+      return coerceAttr(v as Record<string, unknown>, attrDepth + 1);
   }
 }
 
@@ -224,23 +229,31 @@ function lowerFirst(s: string): string {
  * A member's value as DynamoDB echoes it in constraint messages: the service renders its
  * JVM objects, so lists read `[a, b]`, maps `{k=v}` and structures `Shape(field=value)`.
  */
-export function javaString(v: unknown, spec?: Spec): string {
+export function javaString(v: unknown, spec?: Spec, depth = 0): string {
   if (v === null || v === undefined) return "null";
-  if (Array.isArray(v)) return `[${v.map((e) => javaString(e, spec?.type === "List" ? spec.member : undefined)).join(", ")}]`;
+  if (depth > RENDER_DEPTH) return "...";
+  const next = depth + 1;
+  if (Array.isArray(v)) return `[${v.map((e) => javaString(e, spec?.type === "List" ? spec.member : undefined, next)).join(", ")}]`;
   if (typeof v !== "object") return String(v);
   if (spec?.type === "Struct") {
     const parts = Object.keys(spec.fields)
       .filter((f) => (v as Record<string, unknown>)[f] != null)
-      .map((f) => `${lowerFirst(f)}=${javaString((v as Record<string, unknown>)[f], spec.fields[f])}`);
+      .map((f) => `${lowerFirst(f)}=${javaString((v as Record<string, unknown>)[f], spec.fields[f], next)}`);
     return `${spec.shape}(${parts.join(", ")})`;
   }
   if (spec?.type === "Attr") {
-    const parts = Object.entries(v as object).map(([k, e]) => `${k}=${javaString(e, k === "L" ? { type: "List", member: { type: "Attr" } } : k === "M" ? { type: "Map", of: "AttributeValue", member: { type: "Attr" } } : undefined)}`);
+    const parts = Object.entries(v as object).map(([k, e]) => `${k}=${javaString(e, k === "L" ? ATTR_LIST : k === "M" ? ATTR_MAP : undefined, next)}`);
     return `AttributeValue(${parts.join(", ")})`;
   }
   const member = spec?.type === "Map" ? spec.member : undefined;
-  return `{${Object.entries(v as object).map(([k, e]) => `${k}=${javaString(e, member)}`).join(", ")}}`;
+  return `{${Object.entries(v as object).map(([k, e]) => `${k}=${javaString(e, member, next)}`).join(", ")}}`;
 }
+const ATTR_LIST: Spec = { type: "List", member: { type: "Attr" } };
+const ATTR_MAP: Spec = { type: "Map", of: "AttributeValue", member: { type: "Attr" } };
+// Enough for anything DynamoDB accepts (32 levels of L or M, two renderings each, inside the
+// request's own structures). Deeper values are refused anyway; they are cut short rather
+// than walked past the end of the stack.
+const RENDER_DEPTH = 4 * MAX_DEPTH;
 
 class Collector {
   readonly errors: string[] = [];

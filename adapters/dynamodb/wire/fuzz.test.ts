@@ -31,6 +31,7 @@ const attr = fc.oneof(
   fc.record({ N: fc.constantFrom("1", "-2.5", "x", "") }),
   fc.record({ SS: fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }) }),
   fc.record({ L: fc.constant([]) }),
+  fc.constantFrom({ L: [null] }, { M: { a: null } }, { SS: [null] }, { BS: [null] }, { NS: [null] }, { NULL: false }),
   fc.constant({}),
   fc.constant(null),
 );
