@@ -57,7 +57,7 @@ describe("queues", () => {
   });
 
   it("validates names and attributes", async () => {
-    expect((await h.json("CreateQueue", { QueueName: "bad name" })).body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    expect((await h.json("CreateQueue", { QueueName: "bad name" })).body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
     expect((await h.json("CreateQueue", { QueueName: "x.fifo" })).status).toBe(400);
     const r = await h.json("CreateQueue", { QueueName: "q1", Attributes: { Bogus: "1" } });
     expect(r.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
@@ -168,10 +168,13 @@ describe("messages", () => {
     expect((await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 0 })).status).toBe(200);
     const back = await receive(url, { VisibilityTimeout: 60 });
     expect(back.length).toBe(1);
-    const notInFlight = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: back[0]!.ReceiptHandle, VisibilityTimeout: 0 });
-    expect(notInFlight.status).toBe(200);
-    const err = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: back[0]!.ReceiptHandle, VisibilityTimeout: 10 });
-    expect(err.body.__type).toBe("com.amazonaws.sqs#MessageNotInflight");
+    const visibleAgain = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: back[0]!.ReceiptHandle, VisibilityTimeout: 0 });
+    expect(visibleAgain.status).toBe(200);
+    // Visible again: AWS answers OK and leaves the message visible.
+    const late = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: back[0]!.ReceiptHandle, VisibilityTimeout: 10 });
+    expect(late.status).toBe(200);
+    expect(late.body).toEqual({});
+    expect((await receive(url)).map((m) => m.MessageId)).toEqual([m!.MessageId]);
   });
 
   it("rejects bad receipt handles and bad parameters with SQS's errors", async () => {
@@ -180,13 +183,15 @@ describe("messages", () => {
     expect(r.status).toBe(404);
     expect(r.body.__type).toBe("com.amazonaws.sqs#ReceiptHandleIsInvalid");
     const max = await h.json("ReceiveMessage", { QueueUrl: url, MaxNumberOfMessages: 11 });
-    expect(max.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    expect(max.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
+    expect(max.headers.get("x-amzn-query-error")).toBe("InvalidParameterValue;Sender");
     const empty = await h.json("SendMessage", { QueueUrl: url, MessageBody: "" });
-    expect(empty.body.__type).toBe("com.amazonaws.sqs#MissingParameter");
+    expect(empty.body.__type).toBe("com.amazonaws.sqs#MissingRequiredParameterException");
+    expect(empty.headers.get("x-amzn-query-error")).toBe("MissingParameter;Sender");
     const bad = await h.json("SendMessage", { QueueUrl: url, MessageBody: "a\u0000b" });
     expect(bad.body.__type).toBe("com.amazonaws.sqs#InvalidMessageContents");
     const big = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x".repeat(1_048_577) });
-    expect(big.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    expect(big.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
     const ok = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x".repeat(1_048_576) });
     expect(ok.status).toBe(200);
     const malformed = await h.adapter.handle({
@@ -286,9 +291,9 @@ describe("FIFO", () => {
   it("orders per group, blocks a group while in flight, and dedups", async () => {
     const url = await create("f1.fifo", { FifoQueue: "true" });
     const missing = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x" });
-    expect(missing.body.__type).toBe("com.amazonaws.sqs#MissingParameter");
+    expect(missing.body.__type).toBe("com.amazonaws.sqs#MissingRequiredParameterException");
     const noDedup = await h.json("SendMessage", { QueueUrl: url, MessageBody: "x", MessageGroupId: "g" });
-    expect(noDedup.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    expect(noDedup.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
     const seqs: string[] = [];
     for (let i = 0; i < 5; i++) {
       const r = await h.json("SendMessage", { QueueUrl: url, MessageBody: `g1-${i}`, MessageGroupId: "g1", MessageDeduplicationId: `d${i}` });
@@ -341,7 +346,7 @@ describe("dead-letter queues", () => {
       QueueName: "src2",
       Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:nope", maxReceiveCount: 2 }) },
     });
-    expect(missing.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    expect(missing.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
   });
 });
 
@@ -385,7 +390,7 @@ describe("visibility cap", () => {
     expect((await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 43_000 })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1100));
     const over = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 43_200 });
-    expect(over.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+    expect(over.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
   });
 });
 
@@ -407,5 +412,168 @@ describe("hostile names", () => {
     expect(JSON.stringify(tags.body.Tags)).toBe('{"__proto__":"v"}');
     const bad = await h.json("SetQueueAttributes", { QueueUrl: url, Attributes: JSON.parse('{"constructor":"1"}') });
     expect(bad.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
+  });
+});
+
+// Behaviours checked against LocalStack's snapshot file recorded against SQS
+// (tests/aws/services/sqs/test_sqs.snapshot.json).
+describe("expired receipt handles", () => {
+  const count = async (url: string, name: string) =>
+    ((await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: [name] })).body.Attributes as Record<string, string>)[name];
+
+  it("FIFO DeleteMessage refuses a handle whose visibility timeout has passed, and the message stays", async () => {
+    const url = await create("exp-del.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "g1-m1", MessageGroupId: "1" });
+    const [m] = await receive(url, { VisibilityTimeout: 0 });
+    const r = await h.json("DeleteMessage", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle });
+    expect(r.status).toBe(400);
+    expect(r.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
+    expect(r.headers.get("x-amzn-query-error")).toBe("InvalidParameterValue;Sender");
+    expect(r.body.message).toBe(`Value ${m!.ReceiptHandle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+    expect(await count(url, "ApproximateNumberOfMessages")).toBe("1");
+    const q = await h.query({ Action: "DeleteMessage", QueueUrl: url, ReceiptHandle: m!.ReceiptHandle });
+    expect(q.status).toBe(400);
+    expect(q.text).toContain("<Code>InvalidParameterValue</Code>");
+    // A handle still in flight deletes.
+    const [again] = await receive(url, { VisibilityTimeout: 30 });
+    expect((await h.json("DeleteMessage", { QueueUrl: url, ReceiptHandle: again!.ReceiptHandle })).status).toBe(200);
+    expect(await count(url, "ApproximateNumberOfMessagesNotVisible")).toBe("0");
+    expect(await receive(url)).toEqual([]);
+  });
+
+  it("standard DeleteMessage still deletes with an expired handle", async () => {
+    const url = await create("exp-del-std");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "x" });
+    const [m] = await receive(url, { VisibilityTimeout: 0 });
+    expect((await h.json("DeleteMessage", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle })).status).toBe(200);
+    expect(await receive(url)).toEqual([]);
+  });
+
+  it("ChangeMessageVisibility(Batch) on a visible-again standard message answers OK and changes nothing", async () => {
+    const url = await create("exp-vis");
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "x" });
+    const [m] = await receive(url, { VisibilityTimeout: 0 });
+    const one = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 60 });
+    expect(one.status).toBe(200);
+    const batch = await h.json("ChangeMessageVisibilityBatch", {
+      QueueUrl: url,
+      Entries: [{ Id: "a", ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 60 }],
+    });
+    expect(batch.body).toEqual({ Successful: [{ Id: "a" }], Failed: [] });
+    expect(await count(url, "ApproximateNumberOfMessages")).toBe("1");
+    expect((await receive(url)).map((r) => r.MessageId)).toEqual([m!.MessageId]);
+  });
+
+  it("FIFO ChangeMessageVisibility on an expired handle keeps MessageNotInflight (not covered by the snapshot)", async () => {
+    const url = await create("exp-vis.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    await h.json("SendMessage", { QueueUrl: url, MessageBody: "x", MessageGroupId: "g" });
+    const [m] = await receive(url, { VisibilityTimeout: 0 });
+    const r = await h.json("ChangeMessageVisibility", { QueueUrl: url, ReceiptHandle: m!.ReceiptHandle, VisibilityTimeout: 60 });
+    expect(r.body.__type).toBe("com.amazonaws.sqs#MessageNotInflight");
+  });
+});
+
+describe("FIFO SendMessageBatch without a group or dedup id", () => {
+  const entry = (id: string, extra: Record<string, string>) => ({ Id: id, MessageBody: "messageBody", ...extra });
+
+  it("fails the whole request and sends nothing", async () => {
+    const url = await create("batch-ids.fifo", { FifoQueue: "true", ContentBasedDeduplication: "false" });
+    const noGroup = await h.json("SendMessageBatch", {
+      QueueUrl: url,
+      Entries: [entry("a", { MessageGroupId: "test-group", MessageDeduplicationId: "d1" }), entry("b", { MessageDeduplicationId: "d2" })],
+    });
+    expect(noGroup.status).toBe(400);
+    expect(noGroup.body.__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
+    expect(noGroup.headers.get("x-amzn-query-error")).toBe("InvalidParameterValue;Sender");
+    expect(noGroup.body.message).toBe("The request must contain the parameter MessageGroupId.");
+    const noDedup = await h.json("SendMessageBatch", {
+      QueueUrl: url,
+      Entries: [entry("a", { MessageGroupId: "test-group", MessageDeduplicationId: "d1" }), entry("b", { MessageGroupId: "test-group" })],
+    });
+    expect(noDedup.status).toBe(400);
+    expect(noDedup.body.message).toBe("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+    const q = await h.query({
+      Action: "SendMessageBatch",
+      QueueUrl: url,
+      "SendMessageBatchRequestEntry.1.Id": "a",
+      "SendMessageBatchRequestEntry.1.MessageBody": "x",
+      "SendMessageBatchRequestEntry.1.MessageDeduplicationId": "d3",
+    });
+    expect(q.status).toBe(400);
+    expect(q.text).toContain("<Code>InvalidParameterValue</Code>");
+    expect(await receive(url)).toEqual([]);
+  });
+
+  it("with content-based dedup, a missing dedup id is fine and other entry errors stay per entry", async () => {
+    const url = await create("batch-cbd.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    const r = await h.json("SendMessageBatch", {
+      QueueUrl: url,
+      Entries: [entry("a", { MessageGroupId: "g" }), { Id: "b", MessageBody: "", MessageGroupId: "g" }],
+    });
+    expect(r.status).toBe(200);
+    expect((r.body.Successful as { Id: string }[]).map((e) => e.Id)).toEqual(["a"]);
+    expect((r.body.Failed as { Id: string; Code: string }[]).map((e) => [e.Id, e.Code])).toEqual([["b", "MissingParameter"]]);
+  });
+});
+
+describe("empty collections in JSON answers", () => {
+  it("ReceiveMessage lists no messages as an empty list; the Query answer is unchanged", async () => {
+    const url = await create("empty-recv");
+    const r = await h.json("ReceiveMessage", { QueueUrl: url });
+    expect(r.body).toEqual({ Messages: [] });
+    const q = await h.query({ Action: "ReceiveMessage", QueueUrl: url });
+    expect(q.text).toContain("<ReceiveMessageResult></ReceiveMessageResult>");
+  });
+
+  it("MessageAttributes is an empty map when valid names match none, and absent for names no attribute can have", async () => {
+    const url = await create("empty-attrs", { VisibilityTimeout: "0" });
+    await h.json("SendMessage", {
+      QueueUrl: url,
+      MessageBody: "msg",
+      MessageAttributes: { "Help.Me": { DataType: "String", StringValue: "Me" }, Hello: { DataType: "String", StringValue: "There" } },
+    });
+    const get = async (names: string[]) => ((await h.json("ReceiveMessage", { QueueUrl: url, MessageAttributeNames: names })).body.Messages as Record<string, unknown>[])[0]!;
+    const none = await get(["Foo", "Help"]);
+    expect(none.MessageAttributes).toEqual({});
+    expect(none).not.toHaveProperty("MD5OfMessageAttributes");
+    expect(await get(["AWS."])).not.toHaveProperty("MessageAttributes");
+    expect(await get(["..foo"])).not.toHaveProperty("MessageAttributes");
+    expect(await get([])).not.toHaveProperty("MessageAttributes");
+    const some = await get(["Foo", "Help.*"]);
+    expect(Object.keys(some.MessageAttributes as object)).toEqual(["Help.Me"]);
+    expect(some.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
+    const q = await h.query({ Action: "ReceiveMessage", QueueUrl: url, "MessageAttributeName.1": "Foo" });
+    expect(q.text).toContain("<Body>msg</Body>");
+    expect(q.text).not.toContain("MessageAttribute");
+  });
+
+  it("GetQueueAttributes answers an empty map for names without a value; ListQueueTags an empty map", async () => {
+    const url = await create("empty-maps");
+    await h.json("AddPermission", { QueueUrl: url, Label: "p", AWSAccountIds: ["111122223333"], Actions: ["ReceiveMessage"] });
+    await h.json("RemovePermission", { QueueUrl: url, Label: "p" });
+    expect((await h.json("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["Policy"] })).body).toEqual({ Attributes: {} });
+    await h.json("TagQueue", { QueueUrl: url, Tags: { tag1: "value1" } });
+    await h.json("UntagQueue", { QueueUrl: url, TagKeys: ["tag1"] });
+    expect((await h.json("ListQueueTags", { QueueUrl: url })).body).toEqual({ Tags: {} });
+    const attrs = await h.query({ Action: "GetQueueAttributes", QueueUrl: url, "AttributeName.1": "Policy" });
+    expect(attrs.text).toContain("<GetQueueAttributesResult></GetQueueAttributesResult>");
+    const tags = await h.query({ Action: "ListQueueTags", QueueUrl: url });
+    expect(tags.text).toContain("<ListQueueTagsResult></ListQueueTagsResult>");
+  });
+});
+
+describe("FifoQueue in SetQueueAttributes", () => {
+  it("is a no-op as \"true\" on a FIFO queue, refused as \"false\", and unknown to a standard queue", async () => {
+    const fifo = await create("set-type.fifo", { FifoQueue: "true" });
+    expect((await h.json("SetQueueAttributes", { QueueUrl: fifo, Attributes: { FifoQueue: "true" } })).status).toBe(200);
+    const off = await h.json("SetQueueAttributes", { QueueUrl: fifo, Attributes: { FifoQueue: "false" } });
+    expect(off.status).toBe(400);
+    expect(off.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeValue");
+    expect(off.body.message).toBe("Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.");
+    expect((await h.json("GetQueueAttributes", { QueueUrl: fifo, AttributeNames: ["FifoQueue"] })).body).toEqual({ Attributes: { FifoQueue: "true" } });
+    const std = await create("set-type");
+    const unknown = await h.json("SetQueueAttributes", { QueueUrl: std, Attributes: { FifoQueue: "true" } });
+    expect(unknown.body.__type).toBe("com.amazonaws.sqs#InvalidAttributeName");
+    expect(unknown.body.message).toBe("Unknown Attribute FifoQueue.");
   });
 });

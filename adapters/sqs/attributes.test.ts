@@ -27,13 +27,18 @@ describe("queue attributes", () => {
     for (const [name, value, want] of cases) expect(`${name}=${value}: ${code(() => normalizeAttribute(name, value, false, true))}`).toBe(`${name}=${value}: ${want}`);
   });
 
-  it("keeps FIFO attributes to FIFO queues and FifoQueue to creation", () => {
+  it("keeps FIFO attributes to FIFO queues, and FifoQueue fixed after creation", () => {
     expect(code(() => normalizeAttribute("ContentBasedDeduplication", "true", false, true))).toBe("InvalidAttributeName");
     expect(code(() => normalizeAttribute("ContentBasedDeduplication", "true", true, true))).toBe("ok");
     expect(code(() => normalizeAttribute("DeduplicationScope", "messageGroup", true, false))).toBe("ok");
     expect(code(() => normalizeAttribute("DeduplicationScope", "group", true, false))).toBe("InvalidAttributeValue");
     expect(code(() => normalizeAttribute("FifoThroughputLimit", "perMessageGroupId", true, false))).toBe("ok");
-    expect(code(() => normalizeAttribute("FifoQueue", "true", true, false))).toBe("InvalidAttributeName");
+    // AWS: unknown to a standard queue; on a FIFO queue "true" is a no-op and "false" refused.
+    expect(code(() => normalizeAttribute("FifoQueue", "true", false, false))).toBe("InvalidAttributeName");
+    expect(normalizeAttribute("FifoQueue", "true", true, false)).toBe("true");
+    expect(code(() => normalizeAttribute("FifoQueue", "false", true, false))).toBe("InvalidAttributeValue");
+    expect(code(() => normalizeAttribute("FifoQueue", "maybe", true, false))).toBe("InvalidAttributeValue");
+    expect(code(() => normalizeAttribute("FifoQueue", "false", false, true))).toBe("ok");
   });
 
   it("defaults: 1 MiB messages, 4 days retention, 30 s visibility", () => {

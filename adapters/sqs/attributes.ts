@@ -14,7 +14,8 @@ interface TextSpec { kind: "text"; default?: string }
 interface JsonSpec { kind: "json" }
 type Spec = (IntSpec | BoolSpec | EnumSpec | TextSpec | JsonSpec) & {
   fifoOnly?: boolean;
-  createOnly?: boolean;
+  /** The queue type, chosen at creation: a standard queue has no such attribute afterwards. */
+  queueType?: boolean;
 };
 
 /** AWS's MessageRetentionPeriod default: 4 days. */
@@ -32,7 +33,7 @@ export const SETTABLE: Record<string, Spec> = {
   KmsMasterKeyId: { kind: "text" },
   KmsDataKeyReusePeriodSeconds: { kind: "int", min: 60, max: 86_400 },
   SqsManagedSseEnabled: { kind: "bool", default: "true" },
-  FifoQueue: { kind: "bool", createOnly: true },
+  FifoQueue: { kind: "bool", queueType: true },
   ContentBasedDeduplication: { kind: "bool", fifoOnly: true, default: "false" },
   DeduplicationScope: { kind: "enum", values: ["messageGroup", "queue"], fifoOnly: true, default: "queue" },
   FifoThroughputLimit: { kind: "enum", values: ["perQueue", "perMessageGroupId"], fifoOnly: true, default: "perQueue" },
@@ -81,8 +82,9 @@ const invalidValue = (name: string) => invalidAttributeValue(`Invalid value for 
 /** Validate one settable attribute and return its normalized string form. */
 export function normalizeAttribute(name: string, raw: unknown, fifo: boolean, creating: boolean): string {
   const spec = hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
-  // Read-only, unknown, FIFO-only on a standard queue, or create-only on an existing one.
-  if (!spec || (spec.fifoOnly && !fifo) || (spec.createOnly && !creating)) throw invalidAttributeName(name);
+  // Read-only, unknown, FIFO-only on a standard queue, or the queue type of an existing
+  // standard queue.
+  if (!spec || (spec.fifoOnly && !fifo) || (spec.queueType && !creating && !fifo)) throw invalidAttributeName(name);
   const value = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw;
   if (typeof value !== "string") throw invalidValue(name);
   switch (spec.kind) {
@@ -95,6 +97,10 @@ export function normalizeAttribute(name: string, raw: unknown, fifo: boolean, cr
     case "bool": {
       const v = value.toLowerCase();
       if (v !== "true" && v !== "false") throw invalidValue(name);
+      // An existing FIFO queue stays one: "true" again is a no-op (AWS).
+      if (spec.queueType && !creating && v !== "true") {
+        throw invalidAttributeValue(`Invalid value for the parameter ${name}. Reason: Modifying queue type is not supported.`);
+      }
       return v;
     }
     case "enum":

@@ -1,5 +1,6 @@
-// SQS's error catalogue. JSON clients see `__type: com.amazonaws.sqs#<code>` plus the legacy
-// Query code in `x-amzn-query-error`; Query clients see the legacy code in ErrorResponse.
+// SQS's error catalogue. JSON clients see `__type: com.amazonaws.sqs#<code>` (renamed by
+// wire/json.ts for the codes the model has no shape for) plus the legacy Query code in
+// `x-amzn-query-error`; Query clients see the legacy code in ErrorResponse.
 // Codes and HTTP statuses follow the service model's awsQueryError traits.
 
 import { AwsError } from "../aws/errors.ts";
@@ -45,6 +46,14 @@ export const receiptHandleIsInvalid = (handle: string) =>
 
 export const messageNotInflight = () =>
   sqsError("MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", 400, "Message does not exist or is not available for visibility timeout change.");
+
+/** A FIFO receipt handle whose visibility timeout has passed (standard queues accept these). */
+export const receiptHandleExpired = (handle: string) =>
+  invalidParameterValue(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+
+/** A FIFO message without MessageDeduplicationId on a queue that cannot derive one. */
+export const deduplicationIdRequired = () =>
+  invalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
 
 export const purgeQueueInProgress = (name: string) =>
   sqsError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", 403, `Only one PurgeQueue operation on ${name} is allowed every 60 seconds.`);

@@ -63,6 +63,17 @@ function validateValue(name: string, raw: unknown, system: boolean): MessageAttr
   return out;
 }
 
+/** Why SQS refuses a message (user) attribute name, or undefined when it accepts it. */
+function attributeNameProblem(name: string): "characters" | "reserved" | undefined {
+  if (!ATTR_NAME_RE.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) return "characters";
+  const lower = name.toLowerCase();
+  if (lower.startsWith("aws.") || lower.startsWith("amazon.")) return "reserved";
+  return undefined;
+}
+
+/** Whether a message may carry a (user) attribute of this name. */
+export const isUserAttributeName = (name: string): boolean => attributeNameProblem(name) === undefined;
+
 export function validateMessageAttributes(raw: unknown): Record<string, MessageAttributeValue> | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== "object" || Array.isArray(raw)) throw invalidParameterValue("MessageAttributes must be a map.");
@@ -73,11 +84,11 @@ export function validateMessageAttributes(raw: unknown): Record<string, MessageA
   }
   const out = dict<MessageAttributeValue>();
   for (const [name, value] of entries) {
-    const lower = name.toLowerCase();
-    if (!ATTR_NAME_RE.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
+    const problem = attributeNameProblem(name);
+    if (problem === "characters") {
       throw invalidParameterValue(`Message (user) attribute name '${name}' is invalid. The attribute name can contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters.`);
     }
-    if (lower.startsWith("aws.") || lower.startsWith("amazon.")) {
+    if (problem === "reserved") {
       throw invalidParameterValue(`You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use.`);
     }
     out[name] = validateValue(name, value, false);

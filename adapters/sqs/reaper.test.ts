@@ -84,7 +84,7 @@ describe("reaper", () => {
     const after = (await svc.getQueueFresh("gone", signal))!;
     expect(after.id).not.toBe(q.id);
     const r = await h.json("ReceiveMessage", { QueueUrl: "http://x/000000000000/gone" });
-    expect(r.body.Messages).toBeUndefined();
+    expect(r.body.Messages).toEqual([]);
     await reaper.runOnce(signal, true);
     expect(await keysUnder(q.id)).toBe(0);
     await h.json("SendMessage", { QueueUrl: "http://x/000000000000/gone", MessageBody: "b" });

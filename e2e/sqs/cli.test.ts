@@ -59,4 +59,32 @@ print(json.dumps({"bodies": [m["Body"] for m in msgs], "typed": typed}))
     expect(out.bodies).toEqual(["b0", "b1", "b2"]);
     expect(out.typed).toBe(true);
   });
+
+  it("boto3 sees what LocalStack's snapshot recorded against SQS: QueryErrorCode from __type, empty Messages", async () => {
+    const script = `
+import boto3, json, sys
+from botocore.exceptions import ClientError
+c = boto3.client("sqs", endpoint_url=sys.argv[1])
+url = c.create_queue(QueueName="boto-parity.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"})["QueueUrl"]
+def error(call, **kw):
+    try:
+        call(QueueUrl=url, **kw)
+    except ClientError as e:
+        err = e.response["Error"]
+        return [err["Code"], err.get("QueryErrorCode"), err["Message"]]
+out = {
+    "missing": error(c.send_message, MessageBody="x", MessageDeduplicationId="d"),
+    "batch": error(c.send_message_batch, Entries=[
+        {"Id": "a", "MessageBody": "x", "MessageGroupId": "g", "MessageDeduplicationId": "d1"},
+        {"Id": "b", "MessageBody": "x", "MessageDeduplicationId": "d2"}]),
+    "empty": c.receive_message(QueueUrl=url).get("Messages"),
+}
+print(json.dumps(out))
+`;
+    const { stdout } = await run("python3", ["-c", script, ctx().gateway.endpoint], { env: env(), timeout: 60_000 });
+    const out = JSON.parse(stdout.trim());
+    expect(out.missing).toEqual(["MissingParameter", "MissingRequiredParameterException", "The request must contain the parameter MessageGroupId."]);
+    expect(out.batch).toEqual(["InvalidParameterValue", "InvalidParameterValueException", "The request must contain the parameter MessageGroupId."]);
+    expect(out.empty).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { describeBothBackends } from "../harness/both-backends.ts";
-import { expectCode, jsonApi, queryApi, type SqsApi } from "./clients.ts";
+import { errorCode, expectCode, jsonApi, queryApi, type SqsApi } from "./clients.ts";
 import { sendSigned, signForReplay } from "../harness/sign.ts";
 
 const PROTOCOLS = [
@@ -199,6 +199,65 @@ describeBothBackends("sqs sdk scenarios", (ctx) => {
         other.destroy();
       });
 
+      // The next three follow LocalStack's snapshot recorded against SQS.
+      it("expired handles: FIFO DeleteMessage refused, message kept; late visibility change on a standard queue is a no-op", async () => {
+        const sqs = api();
+        const fifo = (await sqs.call("CreateQueue", {
+          QueueName: name("expired") + ".fifo",
+          Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true" },
+        })).QueueUrl;
+        await sqs.call("SendMessage", { QueueUrl: fifo, MessageBody: "g1-m1", MessageGroupId: "1" });
+        const [m] = (await sqs.call("ReceiveMessage", { QueueUrl: fifo, VisibilityTimeout: 0 })).Messages;
+        const err = await sqs.call("DeleteMessage", { QueueUrl: fifo, ReceiptHandle: m.ReceiptHandle }).then(() => undefined, (e: Error) => e);
+        expect(errorCode(err)).toBe("InvalidParameterValue");
+        expect(err?.message).toBe(`Value ${m.ReceiptHandle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+        const left = await sqs.call("GetQueueAttributes", { QueueUrl: fifo, AttributeNames: ["ApproximateNumberOfMessages"] });
+        expect(left.Attributes.ApproximateNumberOfMessages).toBe("1");
+
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("late-vis") });
+        await sqs.call("SendMessage", { QueueUrl, MessageBody: "x" });
+        const [s] = (await sqs.call("ReceiveMessage", { QueueUrl, VisibilityTimeout: 0 })).Messages;
+        await sqs.call("ChangeMessageVisibility", { QueueUrl, ReceiptHandle: s.ReceiptHandle, VisibilityTimeout: 60 });
+        const batch = await sqs.call("ChangeMessageVisibilityBatch", { QueueUrl, Entries: [{ Id: "a", ReceiptHandle: s.ReceiptHandle, VisibilityTimeout: 60 }] });
+        expect(batch.Successful).toEqual([{ Id: "a" }]);
+        expect((await sqs.call("ReceiveMessage", { QueueUrl })).Messages?.[0]?.MessageId).toBe(s.MessageId);
+        sqs.destroy();
+      });
+
+      it("FIFO SendMessageBatch without a group id fails whole; FifoQueue stays true", async () => {
+        const sqs = api();
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("batch-group") + ".fifo", Attributes: { FifoQueue: "true" } });
+        const entries = [
+          { Id: "a", MessageBody: "x", MessageGroupId: "g", MessageDeduplicationId: "d1" },
+          { Id: "b", MessageBody: "y", MessageDeduplicationId: "d2" },
+        ];
+        await expectCode(sqs.call("SendMessageBatch", { QueueUrl, Entries: entries }), "InvalidParameterValue");
+        const noDedup = [entries[0], { Id: "c", MessageBody: "z", MessageGroupId: "g" }];
+        await expectCode(sqs.call("SendMessageBatch", { QueueUrl, Entries: noDedup }), "InvalidParameterValue");
+        expect((await sqs.call("ReceiveMessage", { QueueUrl })).Messages ?? []).toEqual([]);
+        await sqs.call("SetQueueAttributes", { QueueUrl, Attributes: { FifoQueue: "true" } });
+        await expectCode(sqs.call("SetQueueAttributes", { QueueUrl, Attributes: { FifoQueue: "false" } }), "InvalidAttributeValue");
+        const std = await sqs.call("CreateQueue", { QueueName: name("std-type") });
+        await expectCode(sqs.call("SetQueueAttributes", { QueueUrl: std.QueueUrl, Attributes: { FifoQueue: "true" } }), "InvalidAttributeName");
+        sqs.destroy();
+      });
+
+      it("empty collections: empty lists and maps over JSON, left out over Query", async () => {
+        const sqs = api();
+        const none = protocol === "json" ? { list: [], map: {} } : { list: undefined, map: undefined };
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("empty"), Attributes: { VisibilityTimeout: "0" } });
+        expect((await sqs.call("ReceiveMessage", { QueueUrl })).Messages).toEqual(none.list);
+        await sqs.call("TagQueue", { QueueUrl, Tags: { tag1: "value1" } });
+        await sqs.call("UntagQueue", { QueueUrl, TagKeys: ["tag1"] });
+        expect((await sqs.call("ListQueueTags", { QueueUrl })).Tags).toEqual(none.map);
+        expect((await sqs.call("GetQueueAttributes", { QueueUrl, AttributeNames: ["Policy"] })).Attributes).toEqual(none.map);
+        await sqs.call("SendMessage", { QueueUrl, MessageBody: "msg", MessageAttributes: { Hello: { DataType: "String", StringValue: "There" } } });
+        const [m] = (await sqs.call("ReceiveMessage", { QueueUrl, MessageAttributeNames: ["Foo", "Help"] })).Messages;
+        expect(m.MessageAttributes).toEqual(none.map);
+        expect(m.MD5OfMessageAttributes).toBeUndefined();
+        sqs.destroy();
+      });
+
       it("bad input gets SQS's exact errors", async () => {
         const sqs = api();
         await expectCode(sqs.call("CreateQueue", { QueueName: "has space" }), "InvalidParameterValue");
@@ -232,6 +291,20 @@ describeBothBackends("sqs sdk scenarios", (ctx) => {
       const unknown = await raw({ ...json, "x-amz-target": "AmazonSQS.Frobnicate" }, "{}");
       expect(unknown.status).toBe(400);
       expect(unknown.headers.get("x-amzn-query-error")).toBe("InvalidAction;Sender");
+    });
+
+    it("JSON: codes without a model shape get AWS's __type; x-amzn-query-error and Query keep the legacy code", async () => {
+      const json = { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.CreateQueue" };
+      const invalid = await raw(json, JSON.stringify({ QueueName: "has space" }));
+      expect(invalid.status).toBe(400);
+      expect(JSON.parse(invalid.text).__type).toBe("com.amazonaws.sqs#InvalidParameterValueException");
+      expect(invalid.headers.get("x-amzn-query-error")).toBe("InvalidParameterValue;Sender");
+      const missing = await raw(json, "{}");
+      expect(JSON.parse(missing.text).__type).toBe("com.amazonaws.sqs#MissingRequiredParameterException");
+      expect(missing.headers.get("x-amzn-query-error")).toBe("MissingParameter;Sender");
+      const form = { "content-type": "application/x-www-form-urlencoded" };
+      const query = await raw(form, "Action=CreateQueue&Version=2012-11-05&QueueName=has%20space");
+      expect(query.text).toContain("<Code>InvalidParameterValue</Code>");
     });
 
     it("Query: missing and unknown actions, missing parameters", async () => {

@@ -188,7 +188,8 @@ export async function getQueueAttributes(svc: SqsService, input: Input, op: Oper
     const v = values[n];
     if (v !== undefined && v !== "") attrs[n] = v;
   }
-  return Object.keys(attrs).length > 0 ? { Attributes: attrs } : {};
+  // Asked for attributes that have no value (a removed Policy), AWS answers an empty map.
+  return requested.length > 0 ? { Attributes: attrs } : {};
 }
 
 export async function setQueueAttributes(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
@@ -285,7 +286,8 @@ export async function untagQueue(svc: SqsService, input: Input, op: OperationCon
 
 export async function listQueueTags(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
   const q = await svc.requireQueue(input, op, true);
-  return Object.keys(q.tags).length > 0 ? { Tags: q.tags } : {};
+  // An empty map when the queue has no tags, as AWS answers (the Query XML is the same).
+  return { Tags: q.tags };
 }
 
 export async function listDeadLetterSourceQueues(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {

@@ -24,6 +24,7 @@ import {
   type QueueRecord,
 } from "../keyspace.ts";
 import { md5OfAttributes } from "../md5.ts";
+import { isUserAttributeName } from "../message-validation.ts";
 import { readKeys } from "../read-keys.ts";
 import type { Input, MessageAttributeValue, OperationContext, Output } from "../model.ts";
 import { optInt, optString, optStringList } from "../params.ts";
@@ -376,6 +377,18 @@ function wantsAttribute(names: Set<string>, n: string): boolean {
   return names.has("All") || names.has(n);
 }
 
+/** Whether a MessageAttributeNames entry can match some name a message may carry. */
+function canMatchSomeName(pattern: string): boolean {
+  if (pattern === "All" || pattern === ".*") return true;
+  // "Prefix.*" matches the names that start with "Prefix.": try one of them.
+  return isUserAttributeName(pattern.endsWith(".*") ? `${pattern.slice(0, -1)}x` : pattern);
+}
+
+/**
+ * The message attributes a receive asked for. When none match, AWS answers an empty map
+ * if the names could match some attribute, and leaves the member out if none could
+ * ("AWS.", "..foo"): LocalStack's snapshot recorded against AWS.
+ */
 function selectMessageAttributes(rec: MessageRecord, patterns: string[]): Record<string, MessageAttributeValue> | undefined {
   if (!rec.attrs || patterns.length === 0) return undefined;
   const out = dict<MessageAttributeValue>();
@@ -383,7 +396,7 @@ function selectMessageAttributes(rec: MessageRecord, patterns: string[]): Record
     const hit = patterns.some((p) => p === "All" || p === ".*" || p === name || (p.endsWith(".*") && name.startsWith(p.slice(0, -1))));
     if (hit) out[name] = v;
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return Object.keys(out).length > 0 || patterns.some(canMatchSomeName) ? out : undefined;
 }
 
 function formatMessage(svc: SqsService, q: QueueRecord, c: Claimed, sysNames: Set<string>, attrPatterns: string[]): Output {
@@ -403,7 +416,7 @@ function formatMessage(svc: SqsService, q: QueueRecord, c: Claimed, sysNames: Se
   if (rec.attrs && attrPatterns.length > 0) {
     const selected = selectMessageAttributes(rec, attrPatterns);
     if (selected) {
-      msg.MD5OfMessageAttributes = md5OfAttributes(selected);
+      if (Object.keys(selected).length > 0) msg.MD5OfMessageAttributes = md5OfAttributes(selected);
       msg.MessageAttributes = selected;
     }
   }
@@ -433,6 +446,12 @@ function systemAttributes(q: QueueRecord, rec: MessageRecord, sysNames: Set<stri
   }
   return any ? attrs : undefined;
 }
+
+/**
+ * An answer with no messages. AWS's JSON answer lists none rather than leaving the member
+ * out (LocalStack's snapshot recorded against AWS); the Query XML is the same either way.
+ */
+const noMessages = (): Output => ({ Messages: [] });
 
 export async function receiveMessage(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
   let q = await svc.requireQueue(input, op);
@@ -470,13 +489,13 @@ export async function receiveMessage(svc: SqsService, input: Input, op: Operatio
       return { Messages: got.map((c) => formatMessage(svc, q, c, sysNames, attrPatterns)) };
     }
     const now = Date.now();
-    if (now >= deadline || op.signal.aborted) return {};
+    if (now >= deadline || op.signal.aborted) return noMessages();
     const due = await nextDueAt(svc, q, now, op.signal);
     await svc.hub.wait(q.id, deadline, op.signal, seen, due);
-    if (op.signal.aborted || svc.hub.stopped) return {};
+    if (op.signal.aborted || svc.hub.stopped) return noMessages();
     // A purge or redrive change while we waited takes effect on the next attempt.
     const fresh = await svc.getQueue(q.name, op.signal);
-    if (!fresh) return {};
+    if (!fresh) return noMessages();
     if (fresh.id !== q.id || fresh.modified !== q.modified) {
       q = fresh;
       settings = await settingsFor(svc, q, max, vt, op.signal);

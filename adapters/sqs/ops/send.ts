@@ -8,6 +8,7 @@ import { isAwsError } from "../aws-error.ts";
 import {
   batchEntryIdsNotDistinct,
   batchRequestTooLong,
+  deduplicationIdRequired,
   emptyBatchRequest,
   invalidBatchEntryId,
   invalidParameterValue,
@@ -63,9 +64,7 @@ function prepare(svc: SqsService, q: QueueRecord, input: Input, senderId: string
     }
     if (group === undefined) throw missingParameter("MessageGroupId");
     if (dedupId === undefined) {
-      if (q.attrs.ContentBasedDeduplication !== "true") {
-        throw invalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
-      }
+      if (q.attrs.ContentBasedDeduplication !== "true") throw deduplicationIdRequired();
       dedupId = hash("sha256", body, "hex");
     }
   } else if (dedupId !== undefined) {
@@ -175,6 +174,18 @@ export function checkBatchEntries(input: Input, entryName: string): Input[] {
   return entries;
 }
 
+/**
+ * A FIFO batch with an entry lacking its group, or a dedup id the queue cannot derive, fails
+ * as a whole and sends nothing (AWS), unlike the other per-entry checks.
+ */
+function checkFifoBatchEntries(q: QueueRecord, entries: Input[]): void {
+  const absent = (v: unknown) => v === undefined || v === null;
+  for (const e of entries) {
+    if (absent(e.MessageGroupId)) throw invalidParameterValue("The request must contain the parameter MessageGroupId.");
+    if (absent(e.MessageDeduplicationId) && q.attrs.ContentBasedDeduplication !== "true") throw deduplicationIdRequired();
+  }
+}
+
 export async function sendMessageBatch(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
   const entries = checkBatchEntries(input, "SendMessageBatchRequestEntry");
   const q = await svc.requireQueue(input, op);
@@ -183,6 +194,7 @@ export async function sendMessageBatch(svc: SqsService, input: Input, op: Operat
   let total = 0;
   for (const e of entries) total += lenientSize(e);
   if (total > MAX_MESSAGE_BYTES) throw batchRequestTooLong(MAX_MESSAGE_BYTES, Math.floor(total));
+  if (q.fifo) checkFifoBatchEntries(q, entries);
   const successful: Output[] = [];
   const failed: BatchFailure[] = [];
   const ok: { id: string; record: MessageRecord }[] = [];

@@ -36,6 +36,20 @@ export function jsonResponse(output: Output): Response {
   });
 }
 
+/**
+ * Legacy codes the JSON model has no error shape for, and the `__type` AWS names them with
+ * (botocore's QueryErrorCode in LocalStack's snapshots recorded against SQS). Query
+ * clients and `x-amzn-query-error` keep the legacy code.
+ */
+const UNMODELED_JSON_TYPES: ReadonlyMap<string, string> = new Map([
+  ["InvalidParameterValue", "InvalidParameterValueException"],
+  ["MissingParameter", "MissingRequiredParameterException"],
+]);
+
 export function jsonError(err: AwsError): Response {
-  return jsonErrorResponse(err, { typePrefix: JSON_TYPE_PREFIX, queryCompatible: true });
+  const type = UNMODELED_JSON_TYPES.get(err.queryCode);
+  const typed = type === undefined
+    ? err
+    : new AwsError(type, err.message, { status: err.status, fault: err.fault, extra: err.extra, headers: err.headers, queryCode: err.queryCode });
+  return jsonErrorResponse(typed, { typePrefix: JSON_TYPE_PREFIX, queryCompatible: true });
 }
