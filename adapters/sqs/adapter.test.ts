@@ -541,6 +541,8 @@ describe("empty collections in JSON answers", () => {
     expect(await get([])).not.toHaveProperty("MessageAttributes");
     const some = await get(["Foo", "Help.*"]);
     expect(Object.keys(some.MessageAttributes as object)).toEqual(["Help.Me"]);
+    expect(Object.keys((await get(["Hel.*"])).MessageAttributes as object).sort()).toEqual(["Hello", "Help.Me"]);
+    expect(Object.keys((await get(["*"])).MessageAttributes as object).sort()).toEqual(["Hello", "Help.Me"]);
     expect(some.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
     const q = await h.query({ Action: "ReceiveMessage", QueueUrl: url, "MessageAttributeName.1": "Foo" });
     expect(q.text).toContain("<Body>msg</Body>");

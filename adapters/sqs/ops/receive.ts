@@ -377,11 +377,18 @@ function wantsAttribute(names: Set<string>, n: string): boolean {
   return names.has("All") || names.has(n);
 }
 
+/**
+ * MessageAttributeNames entries that select every attribute. "*" does too, and a prefix
+ * pattern "Hel.*" selects "Hello" as well as "Help.Me": what ".*" follows is a plain
+ * prefix (LocalStack's snapshot recorded against AWS, prefix_filter / all_wildcard_asterisk).
+ */
+const matchesAll = (pattern: string): boolean => pattern === "All" || pattern === ".*" || pattern === "*";
+
 /** Whether a MessageAttributeNames entry can match some name a message may carry. */
 function canMatchSomeName(pattern: string): boolean {
-  if (pattern === "All" || pattern === ".*") return true;
-  // "Prefix.*" matches the names that start with "Prefix.": try one of them.
-  return isUserAttributeName(pattern.endsWith(".*") ? `${pattern.slice(0, -1)}x` : pattern);
+  if (matchesAll(pattern)) return true;
+  // "Prefix.*" matches the names that start with "Prefix": try one of them.
+  return isUserAttributeName(pattern.endsWith(".*") ? `${pattern.slice(0, -2)}x` : pattern);
 }
 
 /**
@@ -393,7 +400,7 @@ function selectMessageAttributes(rec: MessageRecord, patterns: string[]): Record
   if (!rec.attrs || patterns.length === 0) return undefined;
   const out = dict<MessageAttributeValue>();
   for (const [name, v] of Object.entries(rec.attrs)) {
-    const hit = patterns.some((p) => p === "All" || p === ".*" || p === name || (p.endsWith(".*") && name.startsWith(p.slice(0, -1))));
+    const hit = patterns.some((p) => matchesAll(p) || p === name || (p.endsWith(".*") && name.startsWith(p.slice(0, -2))));
     if (hit) out[name] = v;
   }
   return Object.keys(out).length > 0 || patterns.some(canMatchSomeName) ? out : undefined;
