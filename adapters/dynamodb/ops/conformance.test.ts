@@ -387,6 +387,8 @@ describe("nulls inside attribute values", () => {
     ["a map value", { M: { ok: { S: "a" }, a: null } }, `${nullItem}: a is null`],
     ["a string set member", { SS: ["a", null] }, nullString],
     ["a binary set member", { BS: ["AQ==", null] }, nullItem],
+    ["two null set members (refused as null, not as duplicates)", { SS: [null, null] }, nullString],
+    ["two null binary-set members", { BS: [null, null] }, nullItem],
     ["a number set member", { NS: ["1", null] }, "The parameter cannot be converted to a numeric value"],
     ["a nested list element", { M: { deep: { L: [null] } } }, nullItem],
   ];

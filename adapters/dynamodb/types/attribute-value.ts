@@ -87,14 +87,15 @@ export function checkAttributeValue(value: Record<string, unknown>, depth = 1): 
         if (msg) return msg;
       }
     }
-    if (type === "SS" && hasDuplicate(v as string[]))
-      return `One or more parameter values were invalid: Input collection ${valueStr(v)} contains duplicates.`;
-    if (type === "NS" && hasDuplicate(v as string[])) return "Input collection contains duplicates";
-    if (type === "BS" && hasDuplicate(v as string[], (s) => (s === null ? "null" : Buffer.from(s, "base64").toString("hex"))))
-      return `One or more parameter values were invalid: Input collection ${valueStr(v)}of type BS contains duplicates.`;
+    // Null members first: the service's converter refuses them before any set rule runs.
     if (type === "SS" && (v as (string | null)[]).includes(null))
       return "One or more parameter values were invalid: An string set may not have a null string as a member";
     if (type === "BS" && (v as (string | null)[]).includes(null)) return NULL_ATTRIBUTE_VALUE;
+    if (type === "SS" && hasDuplicate(v as string[]))
+      return `One or more parameter values were invalid: Input collection ${valueStr(v)} contains duplicates.`;
+    if (type === "NS" && hasDuplicate(v as string[])) return "Input collection contains duplicates";
+    if (type === "BS" && hasDuplicate(v as string[], (s) => Buffer.from(s, "base64").toString("hex")))
+      return `One or more parameter values were invalid: Input collection ${valueStr(v)}of type BS contains duplicates.`;
     if (type === "M") {
       const m = v as Record<string, Record<string, unknown> | null>;
       for (const k in m) {
