@@ -48,17 +48,18 @@ export function s3ErrorResponse(err: AwsError, requestId: string, method: string
 
 /**
  * AWS JSON 1.0 error. `typePrefix` is the service's shape namespace
- * (`com.amazonaws.dynamodb.v20120810#`, `com.amazonaws.sqs#`). With `queryCompatible`,
- * adds `x-amzn-query-error: <code>;<fault>` so query-compatible SDKs map the error.
+ * (`com.amazonaws.dynamodb.v20120810#`, `com.amazonaws.sqs#`); `typeName` replaces the
+ * code after it where the model names the error otherwise. With `queryCompatible`, adds
+ * `x-amzn-query-error: <queryCode>;<fault>` so query-compatible SDKs map the error.
  */
 export function jsonErrorResponse(
   err: AwsError,
-  opts: { typePrefix: string; queryCompatible?: boolean },
+  opts: { typePrefix: string; typeName?: string; queryCompatible?: boolean },
 ): Response {
   const headers = new Headers(err.headers);
   headers.set("content-type", "application/x-amz-json-1.0");
   if (opts.queryCompatible) headers.set("x-amzn-query-error", `${err.queryCode};${err.fault}`);
-  const body = JSON.stringify({ __type: opts.typePrefix + err.code, message: err.message, ...err.extra });
+  const body = JSON.stringify({ __type: opts.typePrefix + (opts.typeName ?? err.code), message: err.message, ...err.extra });
   return new Response(body, { status: err.status, headers });
 }
 

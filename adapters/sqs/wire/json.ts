@@ -47,9 +47,5 @@ const UNMODELED_JSON_TYPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 export function jsonError(err: AwsError): Response {
-  const type = UNMODELED_JSON_TYPES.get(err.queryCode);
-  const typed = type === undefined
-    ? err
-    : new AwsError(type, err.message, { status: err.status, fault: err.fault, extra: err.extra, headers: err.headers, queryCode: err.queryCode });
-  return jsonErrorResponse(typed, { typePrefix: JSON_TYPE_PREFIX, queryCompatible: true });
+  return jsonErrorResponse(err, { typePrefix: JSON_TYPE_PREFIX, typeName: UNMODELED_JSON_TYPES.get(err.queryCode), queryCompatible: true });
 }
