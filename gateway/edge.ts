@@ -15,6 +15,7 @@ import type { CredentialSet } from "./credentials.ts";
 import { internalError, renderError } from "./error-shape.ts";
 import { IncomingHeaders } from "./incoming-headers.ts";
 import type { RequestMetrics } from "./metrics.ts";
+import { pathOf } from "./request-target.ts";
 import { requestIdHeaders, routeRequest, type Route, type RoutedService } from "./routing.ts";
 import { handleSts } from "./sts.ts";
 import { endOfTurn } from "./turn-barrier.ts";
@@ -110,7 +111,7 @@ export interface Edge {
 export function createEdge(deps: EdgeDeps): Edge {
   const { adapters, credentials, region, accountId, metrics, logger } = deps;
 
-  async function dispatch(req: Request, headers: Headers, url: URL, node: NodeBindings, route: Route, only: ServiceName | undefined, requestId: string, sreqOut: { operation?: string }): Promise<Response> {
+  async function dispatch(req: Request, headers: Headers, url: URL, rawPath: string, node: NodeBindings, route: Route, only: ServiceName | undefined, requestId: string, sreqOut: { operation?: string }): Promise<Response> {
     const rawTarget = node.incoming.url;
     const socket = node.incoming.socket;
     if (route.service === "unsupported") {
@@ -157,11 +158,10 @@ export function createEdge(deps: EdgeDeps): Edge {
       if (params.get("Action") === "GetCallerIdentity") sreqOut.operation = "GetCallerIdentity";
       return handleSts(params, auth.principal, accountId, requestId);
     }
-    const query = rawTarget?.indexOf("?") ?? -1;
     const sreq: ServiceRequest = {
       method: req.method,
       url,
-      rawPath: rawTarget === undefined ? url.pathname : query < 0 ? rawTarget : rawTarget.slice(0, query),
+      rawPath,
       headers,
       // Built only if the adapter reads it: a request whose body was read whole has `bytes`.
       get body() {
@@ -191,6 +191,7 @@ export function createEdge(deps: EdgeDeps): Edge {
     const started = performance.now();
     const requestId = randomUUID();
     const url = new URL(req.url);
+    const rawPath = pathOf(node.incoming.url);
     const headers = new IncomingHeaders(node.incoming.rawHeaders);
     const route = routeRequest(url, headers, only);
     const service = route.service;
@@ -203,14 +204,14 @@ export function createEdge(deps: EdgeDeps): Edge {
     let res: Response;
     let failure: unknown;
     try {
-      res = await dispatch(req, headers, url, node, route, only, requestId, op);
+      res = await dispatch(req, headers, url, rawPath, node, route, only, requestId, op);
     } catch (err) {
       failure = err;
       res = renderError(route, err instanceof AwsError ? err : internalError(route), requestId, req.method);
     }
     const ms = performance.now() - started;
     const operation = metrics.end(service, op.operation, res.status, ms / 1000);
-    const line: Record<string, unknown> = { reqId: requestId, service, operation, method: req.method, path: url.pathname, status: res.status, ms: Math.round(ms * 100) / 100 };
+    const line: Record<string, unknown> = { reqId: requestId, service, operation, method: req.method, path: rawPath, status: res.status, ms: Math.round(ms * 100) / 100 };
     // The client (or shutdown) closed the connection first: the answer never reached it.
     if (node.incoming.socket.destroyed) line.clientGone = true;
     if (failure !== undefined && !(failure instanceof AwsError)) logger.error({ ...line, err: failure }, "request failed");

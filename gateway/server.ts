@@ -17,6 +17,7 @@ import { loadCredentials, type CredentialSet } from "./credentials.ts";
 import { createEdge, type EdgeHandler } from "./edge.ts";
 import { IncomingHeaders } from "./incoming-headers.ts";
 import { namesKnownKey } from "./known-key.ts";
+import { originForm, pathOf } from "./request-target.ts";
 import { leadership, liveness } from "./health.ts";
 import { createLogger } from "./logger.ts";
 import { RequestMetrics } from "./metrics.ts";
@@ -46,25 +47,6 @@ const CUT_OFF_SETTLE_MS = 2_000;
 
 /** The only paths an unsigned request may use; everything else is an AWS call. */
 const OPERATOR_PATHS = new Set(["/healthz", "/healthz/leader", "/metrics"]);
-
-/**
- * An absolute-form request target ("GET http://host/path HTTP/1.1", which HTTP/1.1 servers
- * must accept, RFC 9112 3.2.2) in origin-form: the path and query that signatures and the
- * operator paths are matched against.
- */
-export function originForm(target: string): string {
-  if (!/^https?:\/\//i.test(target)) return target;
-  const rest = target.slice(target.indexOf("//") + 2);
-  const start = rest.search(/[/?]/);
-  if (start < 0) return "/";
-  return rest[start] === "/" ? rest.slice(start) : "/" + rest.slice(start);
-}
-
-function pathOf(rawTarget: string | undefined): string {
-  const t = rawTarget ?? "/";
-  const q = t.indexOf("?");
-  return q < 0 ? t : t.slice(0, q);
-}
 
 /**
  * One listener's request handler. Hono routes the operator endpoints; AWS calls go straight

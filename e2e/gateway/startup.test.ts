@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { ROOT, startGateway, type GatewayProcess } from "../harness/gateway.ts";
 import { signForReplay } from "../harness/sign.ts";
 import { BACKENDS, clientConfigFor, type BackendName } from "../harness/both-backends.ts";
@@ -18,6 +19,15 @@ import { startEtcdCluster, type EtcdCluster } from "../../kvclient/testing/etcd-
 
 const run = promisify(execFile);
 const MAIN = ["--import", "tsx", join(ROOT, "gateway", "main.ts")];
+
+/** The per-request lines a gateway has logged so far. */
+function requestLines(logFile: string): Record<string, unknown>[] {
+  return readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.msg === "request");
+}
 
 describe("gateway process", () => {
   it("lists every flag in --help and exits 0", async () => {
@@ -68,20 +78,22 @@ describe.each(BACKENDS)("gateway process on %s", (backend: BackendName) => {
     const sts = new STSClient(clientConfigFor(gw));
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await sts.send(new GetCallerIdentityCommand({}))).$metadata.requestId!);
+    // The path as sent: a key's dot segments are not resolved in the log either.
+    const s3 = new S3Client(clientConfigFor(gw));
+    await s3.send(new CreateBucketCommand({ Bucket: "logged" }));
+    ids.push((await s3.send(new PutObjectCommand({ Bucket: "logged", Key: "a/../b", Body: "x" }))).$metadata.requestId!);
     // No shutdown, no more traffic: an idle gateway's lines must still reach its log.
     const deadline = Date.now() + 5_000;
     let lines: Record<string, unknown>[] = [];
     while (Date.now() < deadline) {
-      lines = readFileSync(gw.logFile, "utf8")
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .filter((l) => l.msg === "request");
-      if (lines.length >= 3) break;
+      lines = requestLines(gw.logFile).filter((l) => l.operation !== "CreateBucket");
+      if (lines.length >= 4) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(lines.map((l) => l.reqId)).toEqual(ids);
-    expect(lines[0]).toMatchObject({ service: "sts", operation: "GetCallerIdentity", method: "POST", status: 200 });
+    expect(lines[0]).toMatchObject({ service: "sts", operation: "GetCallerIdentity", method: "POST", path: "/", status: 200 });
+    expect(lines[3]).toMatchObject({ service: "s3", operation: "PutObject", method: "PUT", path: "/logged/a/../b", status: 200 });
+    s3.destroy();
   });
 
   it("serves per-service and metrics listeners", async () => {
@@ -117,8 +129,7 @@ describe.each(BACKENDS)("gateway process on %s", (backend: BackendName) => {
     await gw.kill("SIGTERM");
     expect(await polling).toBe("cut off");
     sock.destroy();
-    const lines = readFileSync(gw.logFile, "utf8").split("\n").filter((l) => l.startsWith("{"));
-    const requests = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+    const requests = requestLines(gw.logFile);
     expect(requests.filter((l) => l.operation === "ReceiveMessage")).toEqual([expect.objectContaining({ service: "sqs", clientGone: true })]);
     // Cut off while its body was read, before it reached the S3 adapter (no operation yet).
     expect(requests.filter((l) => l.path === "/cut-off-bucket/slow")).toEqual([expect.objectContaining({ service: "s3", status: 400, clientGone: true })]);
