@@ -28,11 +28,10 @@ function hostName(url: URL, headers: Headers): string {
 }
 
 /**
- * `rawPath` is the path as the request target carried it: keys are opaque, so `a/../b`,
- * `a/./b` and `a/%2E%2E/b` are keys of their own, not paths to resolve.
+ * `path` is the path as the request target carried it (ServiceRequest.rawPath): keys are
+ * opaque, so `a/../b`, `a/./b` and `a/%2E%2E/b` are keys of their own, not paths to resolve.
  */
-export function parseAddress(url: URL, rawPath: string, headers: Headers, baseDomain: string | undefined): Address {
-  const path = rawPath;
+export function parseAddress(url: URL, path: string, headers: Headers, baseDomain: string | undefined): Address {
   if (baseDomain) {
     const suffix = `.s3.${baseDomain.toLowerCase()}`;
     const host = hostName(url, headers);
