@@ -63,13 +63,16 @@ export function jsonErrorResponse(
   return new Response(body, { status: err.status, headers });
 }
 
-/** Query protocol: `<ErrorResponse><Error><Type/><Code/><Message/><Detail/></Error><RequestId/>`. */
-export function queryErrorResponse(err: AwsError, requestId: string, xmlns: string): Response {
+/**
+ * Query protocol: `<ErrorResponse><Error><Type/><Code/><Message/><Detail/></Error><RequestId/>`.
+ * `message` replaces the error's own where the service words a Query answer otherwise.
+ */
+export function queryErrorResponse(err: AwsError, requestId: string, xmlns: string, opts: { message?: string } = {}): Response {
   const headers = new Headers(err.headers);
   headers.set("content-type", "text/xml");
   const body = xmlDocument("ErrorResponse", {
     "@_xmlns": xmlns,
-    Error: { Type: err.fault, Code: err.queryCode, Message: err.message, Detail: "" },
+    Error: { Type: err.fault, Code: err.queryCode, Message: opts.message ?? err.message, Detail: "" },
     RequestId: requestId,
   });
   return new Response(body, { status: err.status, headers });

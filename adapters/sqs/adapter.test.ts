@@ -579,3 +579,41 @@ describe("FifoQueue in SetQueueAttributes", () => {
     expect(unknown.body.message).toBe("Unknown Attribute FifoQueue.");
   });
 });
+
+describe("Query answers as AWS words them", () => {
+  // LocalStack's snapshot and TestSqsQueryApi tests, validated against AWS.
+  it("a missing queue does not exist 'for this wsdl version' over Query; JSON keeps the short message", async () => {
+    const q = await h.query({ Action: "GetQueueAttributes", "AttributeName.1": "QueueArn" }, { method: "GET", path: "/000000000000/gone" });
+    expect(q.status).toBe(400);
+    expect(q.text).toContain("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>");
+    expect(q.text).toContain("<Message>The specified queue does not exist for this wsdl version.</Message>");
+    const j = await h.json("GetQueueUrl", { QueueName: "gone" });
+    expect(j.body.message).toBe("The specified queue does not exist.");
+  });
+
+  it("a queue URL without an Action is 404 <UnknownOperationException/>; the endpoint still says MissingAction", async () => {
+    await create("qa-bare");
+    const bare = await h.query({}, { method: "GET", path: "/000000000000/qa-bare" });
+    expect(bare.status).toBe(404);
+    expect(bare.text).toBe("<UnknownOperationException/>");
+    const root = await h.query({}, { method: "GET" });
+    expect(root.status).toBe(400);
+    expect(root.text).toContain("<Code>MissingAction</Code>");
+  });
+
+  it("CreateQueue and ListQueues are not valid at a queue URL; GetQueueUrl of any queue is", async () => {
+    const url = await create("qa-endpoint");
+    const path = new URL(url).pathname;
+    const misplaced: Record<string, string>[] = [{ Action: "CreateQueue", QueueName: "qa-other" }, { Action: "ListQueues" }];
+    for (const params of misplaced) {
+      const r = await h.query(params, { method: "GET", path });
+      expect(r.status).toBe(400);
+      expect(r.text).toContain("<Code>InvalidAction</Code>");
+      expect(r.text).toContain(`<Message>The action ${params.Action} is not valid for this endpoint.</Message>`);
+    }
+    expect((await h.json("GetQueueUrl", { QueueName: "qa-other" })).status).toBe(400);
+    const other = await create("qa-elsewhere");
+    const u = await h.query({ Action: "GetQueueUrl", QueueName: "qa-elsewhere" }, { method: "GET", path });
+    expect(u.text).toContain(`<QueueUrl>${other}</QueueUrl>`);
+  });
+});

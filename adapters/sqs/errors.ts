@@ -58,9 +58,18 @@ export const deduplicationIdRequired = () =>
 export const purgeQueueInProgress = (name: string) =>
   sqsError("PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", 403, `Only one PurgeQueue operation on ${name} is allowed every 60 seconds.`);
 
-export const invalidMessageContents = () =>
-  sqsError("InvalidMessageContents", "InvalidMessageContents", 400,
-    "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+const INVALID_CHARACTERS = "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF";
+
+/** A message body with a character outside the allowed set. */
+export const invalidMessageContents = () => sqsError("InvalidMessageContents", "InvalidMessageContents", 400, INVALID_CHARACTERS);
+
+/**
+ * The same characters in a String/Number message attribute value: AWS answers
+ * InvalidParameterValue there, not InvalidMessageContents (LocalStack's test validated
+ * against AWS, test_invalid_string_attributes_cause_invalid_parameter_value_error). The
+ * wording AWS uses is not recorded; the body's is reused.
+ */
+export const invalidAttributeContents = () => invalidParameterValue(INVALID_CHARACTERS);
 
 export const emptyBatchRequest = (entryName: string) =>
   sqsError("EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", 400, `There should be at least one ${entryName} in the request.`);

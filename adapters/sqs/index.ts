@@ -6,12 +6,12 @@ import type { AdapterFactory, ServiceAdapter, ServiceRequest } from "../aws/serv
 import { DeadlineExceededError, KvError, TooLargeError } from "../../kvclient/errors.ts";
 import { internalError, invalidAction, notImplemented, serviceUnavailable } from "./errors.ts";
 import type { Input, OperationContext } from "./model.ts";
-import { NOT_IMPLEMENTED, OPERATIONS, OPERATION_NAMES } from "./operations.ts";
+import { ENDPOINT_ONLY, NOT_IMPLEMENTED, OPERATIONS, OPERATION_NAMES } from "./operations.ts";
 import { DEFAULT_FIFO_PARTITIONS, SqsService, type SqsOptions } from "./service.ts";
 import { WaitHub } from "./long-poll.ts";
 import { DepthObserver, DepthTracker, PartitionCounter, sqsMetrics } from "./metrics.ts";
 import { jsonAction, jsonError, jsonResponse, parseJsonBody } from "./wire/json.ts";
-import { parseQueryParams, QUERY_XMLNS, queryResponseXml } from "./wire/query.ts";
+import { parseQueryParams, QUERY_XMLNS, queryResponseXml, queryMessage, unknownOperationResponse } from "./wire/query.ts";
 import { Reaper } from "./reaper.ts";
 import { depthSource } from "./depth-source.ts";
 import { MoveTaskRunner } from "./move-task-runner.ts";
@@ -109,6 +109,10 @@ export const createSqsAdapter: AdapterFactory = (config) => {
       try {
         const parsed = parseQueryParams(queryParams(req));
         action = parsed.action;
+        if (op.pathQueueUrl !== undefined) {
+          if (action === undefined) return unknownOperationResponse();
+          if (ENDPOINT_ONLY.has(action)) throw invalidAction(action);
+        }
         const output = await run(action, parsed.input, req, op);
         return new Response(queryResponseXml(action!, output, req.requestId), {
           status: 200,
@@ -118,7 +122,8 @@ export const createSqsAdapter: AdapterFactory = (config) => {
         logStoreTrouble(err);
         const e = toAwsError(err);
         if (!e) config.logger.error({ err, requestId: req.requestId }, "sqs operation failed");
-        return queryErrorResponse(e ?? internalError(), req.requestId, QUERY_XMLNS);
+        const answer = e ?? internalError();
+        return queryErrorResponse(answer, req.requestId, QUERY_XMLNS, { message: queryMessage(answer) });
       }
     },
     async start() {

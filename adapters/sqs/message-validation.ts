@@ -2,6 +2,7 @@
 // names, types and values, and the AWSTraceHeader system attribute.
 
 import {
+  invalidAttributeContents,
   invalidMessageContents,
   invalidParameterValue,
   missingParameter,
@@ -13,7 +14,9 @@ import { dict } from "./dict.ts";
 const INVALID_CHARS = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 export const MAX_ATTRIBUTES = 10;
-const ATTR_NAME_RE = /^[A-Za-z0-9_.-]{1,256}$/;
+// Letters and digits of any script: AWS accepts "attr.1øßä" (LocalStack's test validated
+// against AWS, test_send_message_with_invalid_string_attributes) and refuses "!", "§", "(".
+const ATTR_NAME_RE = /^[\p{L}\p{N}_.-]{1,256}$/u;
 const TYPE_RE = /^(String|Number|Binary)(\..+)?$/;
 
 export function validateBody(body: unknown): string {
@@ -51,8 +54,11 @@ function validateValue(name: string, raw: unknown, system: boolean): MessageAttr
     out.BinaryValue = b;
   } else {
     const s = v.StringValue;
-    if (typeof s !== "string" || s === "") throw attributeError(`The ${kind} '${name}' with type '${base}' must use field 'String'.`);
-    if (INVALID_CHARS.test(s)) throw invalidMessageContents();
+    if (typeof s !== "string") throw attributeError(`The ${kind} '${name}' with type '${base}' must use field 'String'.`);
+    // An empty value, as AWS words it (LocalStack's test validated against AWS,
+    // test_send_message_with_empty_string_attribute).
+    if (s === "") throw attributeError(`Message ${system ? "system" : "(user)"} attribute '${name}' must contain a non-empty value of type '${base}'.`);
+    if (INVALID_CHARS.test(s)) throw invalidAttributeContents();
     if (base === "Number") {
       if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) {
         throw attributeError(`Can't cast the value of message (user) attribute '${name}' to a number.`);

@@ -54,3 +54,11 @@ export const OPERATIONS: Record<string, Operation> = {
 export const NOT_IMPLEMENTED: readonly string[] = [];
 
 export const OPERATION_NAMES: readonly string[] = Object.keys(OPERATIONS);
+
+/**
+ * Actions AWS serves only at the service endpoint: sent over Query to a queue URL they are
+ * InvalidAction "The action CreateQueue is not valid for this endpoint." (LocalStack's tests
+ * validated against AWS: test_get_create_queue_fails, test_get_list_queues_fails). Other
+ * actions, GetQueueUrl of any queue included, are served at a queue URL.
+ */
+export const ENDPOINT_ONLY: ReadonlySet<string> = new Set(["CreateQueue", "ListQueues"]);

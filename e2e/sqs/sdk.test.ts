@@ -258,6 +258,28 @@ describeBothBackends("sqs sdk scenarios", (ctx) => {
         sqs.destroy();
       });
 
+      it("attribute names of any script round-trip with SDK-checked MD5s; empty, invalid and missing as AWS words them", async () => {
+        // LocalStack's tests and snapshots validated against AWS.
+        const sqs = api();
+        const failure = (p: Promise<unknown>) => p.then(() => ({ code: "ok", message: "" }), (e: Error) => ({ code: errorCode(e), message: e.message }));
+        const { QueueUrl } = await sqs.call("CreateQueue", { QueueName: name("script") });
+        const MessageAttributes = { "attr.1øßä": { DataType: "String", StringValue: "Valida" }, "名前": { DataType: "Number", StringValue: "7" } };
+        const sent = await sqs.call("SendMessage", { QueueUrl, MessageBody: "x", MessageAttributes });
+        const [m] = (await sqs.call("ReceiveMessage", { QueueUrl, MessageAttributeNames: ["All"] })).Messages;
+        expect(m.MessageAttributes).toMatchObject(MessageAttributes);
+        expect(m.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
+        const empty = await failure(sqs.call("SendMessage", { QueueUrl, MessageBody: "x", MessageAttributes: { ErrorDetails: { DataType: "String", StringValue: "" } } }));
+        expect(empty).toEqual({ code: "InvalidParameterValue", message: "Message (user) attribute 'ErrorDetails' must contain a non-empty value of type 'String'." });
+        const bad = await failure(sqs.call("SendMessage", { QueueUrl, MessageBody: "x", MessageAttributes: { a: { DataType: "String", StringValue: "x\u0008" } } }));
+        expect(bad.code).toBe("InvalidParameterValue");
+        const dlq = await failure(sqs.call("SetQueueAttributes", { QueueUrl, Attributes: { RedrivePolicy: '{"deadLetterTargetArn":"dummy","maxReceiveCount":42}' } }));
+        expect(dlq.message).toContain("Reason: Invalid value for deadLetterTargetArn.");
+        const missing = await failure(sqs.call("GetQueueUrl", { QueueName: name("never") }));
+        expect(missing.code).toBe("AWS.SimpleQueueService.NonExistentQueue");
+        expect(missing.message).toBe(protocol === "json" ? "The specified queue does not exist." : "The specified queue does not exist for this wsdl version.");
+        sqs.destroy();
+      });
+
       it("bad input gets SQS's exact errors", async () => {
         const sqs = api();
         await expectCode(sqs.call("CreateQueue", { QueueName: "has space" }), "InvalidParameterValue");
@@ -305,6 +327,24 @@ describeBothBackends("sqs sdk scenarios", (ctx) => {
       const form = { "content-type": "application/x-www-form-urlencoded" };
       const query = await raw(form, "Action=CreateQueue&Version=2012-11-05&QueueName=has%20space");
       expect(query.text).toContain("<Code>InvalidParameterValue</Code>");
+    });
+
+    it("Query at a queue URL: no Action is 404 <UnknownOperationException/>; CreateQueue is not valid there", async () => {
+      // LocalStack's TestSqsQueryApi tests, validated against AWS.
+      const cfg = ctx().clientConfig;
+      const create = await raw({ "content-type": "application/x-www-form-urlencoded" }, "Action=CreateQueue&Version=2012-11-05&QueueName=query-at-url");
+      const path = new URL(/<QueueUrl>([^<]+)<\/QueueUrl>/.exec(create.text)![1]!).pathname;
+      const get = async (query: Record<string, string>) => {
+        const signed = await signForReplay({ service: "sqs", region: cfg.region, credentials: cfg.credentials, endpoint: cfg.endpoint, method: "GET", path, query, headers: {} });
+        const res = await sendSigned(cfg.endpoint, signed);
+        return { status: res.status, text: await res.text() };
+      };
+      expect(await get({})).toEqual({ status: 404, text: "<UnknownOperationException/>" });
+      const misplaced = await get({ Action: "CreateQueue", QueueName: "query-elsewhere" });
+      expect(misplaced.status).toBe(400);
+      expect(misplaced.text).toContain("<Message>The action CreateQueue is not valid for this endpoint.</Message>");
+      const arn = await get({ Action: "GetQueueAttributes", "AttributeName.1": "QueueArn" });
+      expect(arn.text).toContain("<Name>QueueArn</Name><Value>arn:aws:sqs:");
     });
 
     it("Query: missing and unknown actions, missing parameters", async () => {

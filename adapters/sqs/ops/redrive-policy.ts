@@ -15,6 +15,9 @@ export interface RedriveAllowPolicy {
   sourceQueueArns?: string[];
 }
 
+/** arn:<partition>:sqs:<region>:<account>:<queue name>. */
+const SQS_ARN_RE = /^arn:[^:]+:sqs:[^:]*:[^:]*:[^:]+$/;
+
 const bad = (attr: string, value: string, reason: string) =>
   invalidParameterValue(`Value ${value} for parameter ${attr} is invalid. Reason: ${reason}`);
 
@@ -35,6 +38,10 @@ export function parseRedrivePolicy(value: string): RedrivePolicy {
   if (!Number.isInteger(n) || n < 1 || n > 1000) {
     throw bad("RedrivePolicy", value, `Invalid value for maxReceiveCount: ${String(obj.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`);
   }
+  // Something that is no SQS queue ARN at all is refused before any lookup, in its own
+  // words (LocalStack's snapshot recorded against AWS: test_invalid_dead_letter_arn_
+  // rejected_before_lookup); an ARN of a missing queue is "does not exist" below.
+  if (!SQS_ARN_RE.test(obj.deadLetterTargetArn)) throw bad("RedrivePolicy", value, "Invalid value for deadLetterTargetArn.");
   return { deadLetterTargetArn: obj.deadLetterTargetArn, maxReceiveCount: n };
 }
 

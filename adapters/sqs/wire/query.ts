@@ -2,6 +2,7 @@
 // protocol's members (`Attributes: {…}`), and results become `<ActionResponse>` XML with
 // the element names of the 2012-11-05 Query model. Only names differ; values are the same.
 
+import type { AwsError } from "../../aws/errors.ts";
 import { xmlDocument } from "../../aws/xml-writer.ts";
 import type { Input, Output } from "../model.ts";
 import { dict } from "../dict.ts";
@@ -181,4 +182,27 @@ export function queryResponseXml(action: string, output: Output, requestId: stri
   else if (!NO_OUTPUT.has(action)) body[`${action}Result`] = "";
   body.ResponseMetadata = { RequestId: requestId };
   return xmlDocument(`${action}Response`, body);
+}
+
+/**
+ * Query answers word some errors differently from JSON ones: a missing queue is "does not
+ * exist for this wsdl version." there (LocalStack's snapshot and tests validated against
+ * AWS: test_non_existent_queue, test_get_on_deleted_queue_fails), "does not exist." in JSON.
+ */
+const QUERY_MESSAGES: ReadonlyMap<string, string> = new Map([
+  ["AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist for this wsdl version."],
+]);
+
+/** The error's message as a Query answer words it. */
+export function queryMessage(err: AwsError): string {
+  return QUERY_MESSAGES.get(err.queryCode) ?? err.message;
+}
+
+/**
+ * A request to a queue URL without an Action: AWS answers 404 with this bare document, not
+ * an ErrorResponse (LocalStack's test validated against AWS,
+ * test_get_without_query_returns_unknown_operation; aws-sdk v2 reads it as UnknownOperation).
+ */
+export function unknownOperationResponse(): Response {
+  return new Response("<UnknownOperationException/>", { status: 404, headers: { "content-type": "text/xml" } });
 }
