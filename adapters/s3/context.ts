@@ -8,6 +8,8 @@ export interface S3Context {
   store: Store;
   options: S3Options;
   region: string;
+  /** The account every bucket belongs to (x-amz-expected-bucket-owner is checked against it). */
+  accountId: string;
   logger: Logger;
   /** Chunk size actually used: the configured size, shrunk to fit the store's limits. */
   chunkBytes: number;

@@ -11,6 +11,7 @@ import { BadAddressError, parseAddress } from "./wire/address.ts";
 import { allOperationNames, resolveRoute, type DefaultAnswer, type Target } from "./wire/route.ts";
 import { S3Errors } from "./wire/errors.ts";
 import { checkKey } from "./wire/names.ts";
+import { checkExpectedBucketOwner } from "./wire/bucket-owner.ts";
 import { NotModified } from "./wire/conditionals.ts";
 import { httpDate, xmlResponse } from "./wire/xml-io.ts";
 import { GcWorker } from "./storage/gc.ts";
@@ -74,6 +75,8 @@ export class S3Adapter implements ServiceAdapter {
     if (bucket.length > MAX_BUCKET_NAME) throw S3Errors.invalidBucketName(bucket);
     const call: S3Call = { ctx: this.ctx, req, bucket, key: addr.key ?? "", query, headers: req.headers, signal: req.signal };
     if (target === "object") checkKey(call.key);
+    // CreateBucket has no owner to expect yet.
+    if (target !== "service" && route.op !== "CreateBucket") checkExpectedBucketOwner(req.headers, this.ctx.accountId);
     if (route.kind === "rejected") {
       if (route.getDefault) {
         await requireBucket(call);
@@ -115,6 +118,7 @@ export function createS3AdapterWith(config: Parameters<AdapterFactory>[0], optio
     store: config.store,
     options: { ...options, baseDomain: options.baseDomain ?? config.s3BaseDomain },
     region: config.region,
+    accountId: config.accountId,
     logger: config.logger,
     chunkBytes: effectiveChunkBytes(config.store, options.chunkBytes),
   };

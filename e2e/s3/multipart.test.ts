@@ -206,6 +206,9 @@ describeBothBackends("s3 multipart", (ctx) => {
     // A small source (its bytes kept in the manifest) copies as a part too.
     await s3.send(new PutObjectCommand({ Bucket, Key: "copy/small", Body: "0123456789" }));
     const c3 = await s3.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 3, CopySource: `${Bucket}/copy/small`, CopySourceRange: "bytes=2-5" }));
+    // A range past the source's end is S3's 400 InvalidArgument, not a GET's 416 InvalidRange.
+    const past = await s3Error(s3.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 4, CopySource: `${Bucket}/copy/small`, CopySourceRange: "bytes=5-10" })));
+    expect(past).toMatchObject({ status: 400, name: "InvalidArgument", message: "Range specified is not valid for source object of size: 10" });
     const parts = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId }));
     expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([[1, 5 * MiB], [2, MiB], [3, 4]]);
     expect(parts.Owner?.ID).toBeTruthy();

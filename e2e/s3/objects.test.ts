@@ -16,6 +16,7 @@ import { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { referenceCrc64nvme } from "./reference-crc64nvme.ts";
 import { clientConfigFor, describeBothBackends } from "../harness/both-backends.ts";
 import { startGateway } from "../harness/gateway.ts";
@@ -274,6 +275,48 @@ describeBothBackends("s3 objects", (ctx) => {
     await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/dst3", CopySource: `${Bucket}/copy/src`, CopySourceIfMatch: put.ETag }));
     expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/dst3", CopySource: `${Bucket}/copy/src`, IfNoneMatch: "*" })))).toMatchObject({ status: 412 });
     expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/x", CopySource: `${Bucket}/copy/none` })))).toMatchObject({ name: "NoSuchKey" });
+  });
+
+  it("copies website redirects only when sent, onto itself too, and ignores a future source If-Modified-Since", async () => {
+    const { s3 } = ctx();
+    await s3.send(new PutObjectCommand({ Bucket, Key: "copy/redir", Body: "r", WebsiteRedirectLocation: "/there", Metadata: { m: "1" } }));
+    // The redirect is not metadata the COPY directive carries over.
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/redir-dst", CopySource: `${Bucket}/copy/redir` }));
+    const dst = await s3.send(new HeadObjectCommand({ Bucket, Key: "copy/redir-dst" }));
+    expect(dst.WebsiteRedirectLocation).toBeUndefined();
+    expect(dst.Metadata).toEqual({ m: "1" });
+    // Sending one (even the same) is a change that allows a copy onto itself.
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/redir", CopySource: `${Bucket}/copy/redir`, WebsiteRedirectLocation: "/there" }));
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/redir-dst", CopySource: `${Bucket}/copy/redir-dst`, WebsiteRedirectLocation: "/elsewhere" }));
+    expect((await s3.send(new HeadObjectCommand({ Bucket, Key: "copy/redir" }))).WebsiteRedirectLocation).toBe("/there");
+    const self = await s3.send(new HeadObjectCommand({ Bucket, Key: "copy/redir-dst" }));
+    expect(self.WebsiteRedirectLocation).toBe("/elsewhere");
+    expect(self.Metadata).toEqual({ m: "1" });
+    const future = new Date(Date.now() + 86_400_000);
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "copy/redir-dst2", CopySource: `${Bucket}/copy/redir`, CopySourceIfModifiedSince: future }));
+    const now = new Date();
+    expect(await s3Error(s3.send(new CopyObjectCommand({ Bucket, Key: "copy/redir-dst2", CopySource: `${Bucket}/copy/redir`, CopySourceIfModifiedSince: now })))).toMatchObject({ status: 412 });
+  });
+
+  it("refuses a bucket owner condition naming another account with 403 AccessDenied", async () => {
+    const { s3, clientConfig } = ctx();
+    const sts = new STSClient(clientConfig);
+    const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+    sts.destroy();
+    await s3.send(new PutObjectCommand({ Bucket, Key: "owner/o", Body: "o", ExpectedBucketOwner: Account }));
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "owner/c", CopySource: `${Bucket}/owner/o`, ExpectedBucketOwner: Account, ExpectedSourceBucketOwner: Account }));
+    const other = "111122223333";
+    for (const call of [
+      () => s3.send(new GetObjectCommand({ Bucket, Key: "owner/o", ExpectedBucketOwner: other })),
+      () => s3.send(new ListObjectsV2Command({ Bucket, ExpectedBucketOwner: other })),
+      () => s3.send(new PutObjectCommand({ Bucket, Key: "owner/x", Body: "x", ExpectedBucketOwner: other })),
+      () => s3.send(new CopyObjectCommand({ Bucket, Key: "owner/x", CopySource: `${Bucket}/owner/o`, ExpectedSourceBucketOwner: other })),
+    ]) {
+      expect(await s3Error(call())).toMatchObject({ status: 403, name: "AccessDenied" });
+    }
+    // A HEAD answer has no body to name the error.
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket, Key: "owner/o", ExpectedBucketOwner: other })))).toMatchObject({ status: 403 });
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket, Key: "owner/x" })))).toMatchObject({ status: 404 });
   });
 
   it("keeps a GET in progress on the version it started with across overwrite and delete", async () => {

@@ -44,11 +44,16 @@ export async function copyObject(call: S3Call): Promise<Response> {
     throw S3Errors.invalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);
   }
   const self = src.bucket === call.bucket && src.key === call.key;
-  const changesStorage = h.has("x-amz-storage-class") || h.has("x-amz-server-side-encryption") || wantAlg !== undefined;
+  // A website redirect location in the request counts as a change even when it equals the
+  // source's (LocalStack's AWS-validated test_s3_copy_object_in_place_website_redirect_location).
+  const changesStorage = h.has("x-amz-storage-class") || h.has("x-amz-server-side-encryption") || h.has("x-amz-website-redirect-location") || wantAlg !== undefined;
   if (self && metaDirective === "COPY" && !changesStorage) {
     throw S3Errors.invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
-  const headers = metaDirective === "REPLACE" ? parseObjectHeaders(h) : { ...m.headers, storageClass: parseObjectHeaders(h).storageClass ?? m.headers.storageClass };
+  const sent = parseObjectHeaders(h);
+  // The redirect location is not copied with the metadata: the copy has the request's, or none
+  // ("To copy the value, you must specify x-amz-website-redirect-location", CopyObject reference).
+  const headers = metaDirective === "REPLACE" ? sent : { ...m.headers, storageClass: sent.storageClass ?? m.headers.storageClass, websiteRedirect: sent.websiteRedirect };
   const tags = tagDirective === "REPLACE" ? parseTaggingHeader(h) ?? [] : m.tags;
   const base = {
     lastModified: Date.now(),

@@ -19,7 +19,7 @@ let ctx: S3Context;
 beforeAll(async () => {
   temp = await openTempStore("s3-list");
   store = temp.store;
-  ctx = { store, options: DEFAULT_S3_OPTIONS, region: "us-east-1", logger: pino({ level: "silent" }), chunkBytes: 1024 };
+  ctx = { store, options: DEFAULT_S3_OPTIONS, region: "us-east-1", accountId: "000000000000", logger: pino({ level: "silent" }), chunkBytes: 1024 };
 });
 
 afterAll(() => temp.dispose());

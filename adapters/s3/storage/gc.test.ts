@@ -18,7 +18,7 @@ let store: Store;
 const signal = () => AbortSignal.timeout(10_000);
 
 function ctxWith(over: Partial<S3Context["options"]> = {}): S3Context {
-  return { store, options: { ...DEFAULT_S3_OPTIONS, ...over }, region: "us-east-1", logger: pino({ level: "silent" }), chunkBytes: 16 };
+  return { store, options: { ...DEFAULT_S3_OPTIONS, ...over }, region: "us-east-1", accountId: "000000000000", logger: pino({ level: "silent" }), chunkBytes: 16 };
 }
 
 beforeAll(async () => {

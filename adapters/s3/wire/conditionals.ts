@@ -1,7 +1,9 @@
 // Preconditions, in the order and with the outcomes S3 documents:
 //   reads:  If-Match (412) > If-Unmodified-Since (412, unless If-Match held)
 //           > If-None-Match (304) > If-Modified-Since (304, unless If-None-Match failed)
-//   copies: the same four x-amz-copy-source-if-* headers, every failure a 412
+//   copies: the same four x-amz-copy-source-if-* headers, every failure a 412, and an
+//           If-Modified-Since later than now ignored (as RFC 7232 says; recorded against
+//           S3 in LocalStack's test_s3_copy_object_preconditions snapshot)
 //   writes: If-None-Match: * and If-Match: <etag>, checked inside the commit transaction
 
 import { S3Errors } from "./errors.ts";
@@ -12,8 +14,9 @@ export interface Validators {
   lastModified: number;
 }
 
+/** Quotes are optional, and S3 takes an ETag missing only one of them too (moto's AWS-verified test_put_object_if_match). */
 function etagList(header: string): string[] {
-  return header.split(",").map((s) => s.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1"));
+  return header.split(",").map((s) => s.trim().replace(/^W\//, "").replace(/^"/, "").replace(/"$/, ""));
 }
 
 export function etagMatches(header: string, etag: string): boolean {
@@ -33,11 +36,17 @@ function modifiedAfter(lastModified: number, date: number): boolean {
 
 export type ReadOutcome = "ok" | "not-modified" | "failed";
 
-export function evaluateReadConditions(h: Headers, v: Validators, prefix = ""): { outcome: ReadOutcome; condition?: string } {
+export function evaluateReadConditions(
+  h: Headers,
+  v: Validators,
+  prefix = "",
+  opts: { ignoreFutureModifiedSince?: boolean } = {},
+): { outcome: ReadOutcome; condition?: string } {
   const ifMatch = h.get(`${prefix}if-match`);
   const ifNoneMatch = h.get(`${prefix}if-none-match`);
   const ifUnmodified = parseDate(h.get(`${prefix}if-unmodified-since`));
-  const ifModified = parseDate(h.get(`${prefix}if-modified-since`));
+  let ifModified = parseDate(h.get(`${prefix}if-modified-since`));
+  if (opts.ignoreFutureModifiedSince && ifModified !== undefined && ifModified > Date.now()) ifModified = undefined;
   if (ifMatch !== null) {
     if (!etagMatches(ifMatch, v.etag)) return { outcome: "failed", condition: "If-Match" };
   } else if (ifUnmodified !== undefined && modifiedAfter(v.lastModified, ifUnmodified)) {
@@ -67,7 +76,7 @@ export function checkReadConditions(h: Headers, v: Validators): void {
 
 /** CopyObject / UploadPartCopy source preconditions: every failure is 412. */
 export function checkCopySourceConditions(h: Headers, v: Validators): void {
-  const r = evaluateReadConditions(h, v, "x-amz-copy-source-");
+  const r = evaluateReadConditions(h, v, "x-amz-copy-source-", { ignoreFutureModifiedSince: true });
   if (r.outcome !== "ok") throw S3Errors.preconditionFailed(`x-amz-copy-source-${r.condition!}`);
 }
 

@@ -40,8 +40,10 @@ export function parseCopySourceRange(raw: string | null, size: number): ByteRang
   }
   const start = Number(m[1]);
   const last = Number(m[2]);
+  // Not the 416 InvalidRange of a GET: S3 answers 400 InvalidArgument here (as seen from
+  // S3 in geesefs' "InvalidArgument: Range specified is not valid for source object of size").
   if (last < start || last >= size) {
-    throw S3Errors.invalidRange(raw, size);
+    throw S3Errors.invalidArgument(`Range specified is not valid for source object of size: ${size}`, "x-amz-copy-source-range", raw);
   }
   return { start, end: last + 1 };
 }

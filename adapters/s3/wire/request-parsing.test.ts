@@ -4,9 +4,9 @@ import { parseAddress } from "./address.ts";
 import { parseXmlBody } from "./xml-io.ts";
 import { parseChecksumRequest } from "./checksum-headers.ts";
 import { parseRange } from "./range.ts";
-import { evaluateReadConditions } from "./conditionals.ts";
+import { checkCopySourceConditions, etagMatches, evaluateReadConditions } from "./conditionals.ts";
 import { isValidBucketName } from "./names.ts";
-import { parseCopySource } from "./copy-source.ts";
+import { parseCopySource, parseCopySourceRange } from "./copy-source.ts";
 import { AwsError } from "../../aws/errors.ts";
 
 describe("addresses", () => {
@@ -117,6 +117,19 @@ describe("read preconditions", () => {
     expect(ev({ "if-match": '"abc"', "if-unmodified-since": "Wed, 31 Dec 2025 23:59:59 GMT" })).toBe("ok");
     expect(ev({ "if-none-match": '"x"', "if-modified-since": "Thu, 01 Jan 2026 00:00:00 GMT" })).toBe("ok");
   });
+
+  it("takes an ETag with both, one or no quotes", () => {
+    for (const t of ['"abc"', "abc", 'abc"', '"abc']) expect(etagMatches(t, "abc"), t).toBe(true);
+    expect(etagMatches('"ab"c"', "abc")).toBe(false);
+  });
+
+  it("ignores a copy source's If-Modified-Since later than now, and only a copy source's", () => {
+    const future = new Date(Date.now() + 86_400_000).toUTCString();
+    const past = new Date(v.lastModified + 60_000).toUTCString();
+    expect(() => checkCopySourceConditions(new Headers({ "x-amz-copy-source-if-modified-since": future }), v)).not.toThrow();
+    expect(() => checkCopySourceConditions(new Headers({ "x-amz-copy-source-if-modified-since": past }), v)).toThrow(AwsError);
+    expect(ev({ "if-modified-since": future })).toBe("not-modified");
+  });
 });
 
 describe("names", () => {
@@ -132,5 +145,17 @@ describe("names", () => {
     expect(parseCopySource("/b/a%20b?versionId=null")).toEqual({ bucket: "b", key: "a b" });
     expect(() => parseCopySource("b")).toThrow(AwsError);
     expect(() => parseCopySource("b/k?versionId=123")).toThrow(AwsError);
+  });
+
+  it("refuses copy ranges outside the source with 400 InvalidArgument, not a GET's 416", () => {
+    expect(parseCopySourceRange("bytes=2-5", 10)).toEqual({ start: 2, end: 6 });
+    for (const r of ["bytes=0-10", "bytes=5-2"]) {
+      try {
+        parseCopySourceRange(r, 10);
+        expect.unreachable(r);
+      } catch (err) {
+        expect(err).toMatchObject({ code: "InvalidArgument", status: 400, message: "Range specified is not valid for source object of size: 10" });
+      }
+    }
   });
 });
