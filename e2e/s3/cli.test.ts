@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll } from "vitest";
 import { describeBothBackends, type E2EContext } from "../harness/both-backends.ts";
 
@@ -171,6 +171,21 @@ describeBothBackends("s3 with the AWS CLI and boto3", (ctx) => {
     const res = await fetch(stdout.trim());
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("from boto3");
+  });
+
+  it("works for a shell holding a session token (AWS_SESSION_TOKEN from a real AWS login), presigned links included", async () => {
+    const c = ctx();
+    const env = { ...cliEnv(c), AWS_SESSION_TOKEN: "FQoGZXIvYXdzEXAMPLE/session+token=" };
+    const cli = async (...args: string[]) => (await run("aws", ["--endpoint-url", c.gateway.endpoint, ...args], { env, timeout: 120_000 })).stdout;
+    await c.s3.send(new PutObjectCommand({ Bucket, Key: "token/o", Body: "with a token" }));
+    expect(JSON.parse(await cli("sts", "get-caller-identity")).UserId).toBe(c.gateway.credentials.accessKeyId);
+    // The CLI presigns with Signature Version 2 and carries the token as x-amz-security-token.
+    const link = (await cli("s3", "presign", `s3://${Bucket}/token/o`)).trim();
+    expect(new URL(link).searchParams.has("x-amz-security-token")).toBe(true);
+    const res = await fetch(link);
+    expect(await res.text()).toBe("with a token");
+    expect(res.status).toBe(200);
+    expect(await cli("s3", "ls", `s3://${Bucket}/token/`)).toMatch(/ 12 o\n$/);
   });
 
   it("sees the same bucket through the SDK", async () => {

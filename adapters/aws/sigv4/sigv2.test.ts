@@ -1,4 +1,5 @@
 import AWS2 from "aws-sdk";
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { AuthError, authErrorFor, type AuthFailure } from "./auth-error.ts";
 import { authenticate } from "./authenticate.ts";
@@ -92,5 +93,43 @@ describe("S3 Signature Version 2 (legacy presigned URLs)", () => {
     const mixed = new URL(url);
     mixed.searchParams.set("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
     await fails(authenticate(req(mixed), at(NOW)), "multiple_auth");
+  });
+});
+
+describe("S3 Signature Version 2 with a session token", () => {
+  const TOKEN = "FQoGZXIvYXdzEXAMPLE/TOKEN+with=chars";
+  const sign = (stringToSign: string) => createHmac("sha1", PRINCIPAL.secretAccessKey).update(stringToSign).digest("base64");
+
+  it("signs the x-amz-* and Content-Type query parameters a presigned URL carries, as botocore moves them there", async () => {
+    // botocore's HmacV1QueryAuth: x-amz-security-token (and any x-amz-* or Content-Type
+    // header) becomes a query parameter, and is signed as the header it replaces.
+    const expires = Math.floor(NOW / 1000) + 60;
+    const url = new URL("http://127.0.0.1:4566/bucket/k");
+    url.searchParams.set("AWSAccessKeyId", PRINCIPAL.accessKeyId);
+    url.searchParams.set("Signature", sign(`PUT\n\ntext/plain\n${expires}\nx-amz-meta-a:b\nx-amz-security-token:${TOKEN}\n/bucket/k`));
+    url.searchParams.set("content-type", "text/plain");
+    url.searchParams.set("x-amz-meta-a", "b");
+    url.searchParams.set("x-amz-security-token", TOKEN);
+    url.searchParams.set("Expires", String(expires));
+    // The URL alone, and the URL with the headers a client also sends.
+    await authenticate(req(url, "PUT"), at(NOW));
+    await authenticate(req(url, "PUT", { "content-type": "text/plain", "x-amz-meta-a": "b" }), at(NOW));
+    await fails(authenticate(req(url, "PUT", { "content-type": "text/html" }), at(NOW)), "bad_signature");
+    const tampered = new URL(url);
+    tampered.searchParams.set("x-amz-security-token", TOKEN + "x");
+    await fails(authenticate(req(tampered, "PUT"), at(NOW)), "bad_signature");
+  });
+
+  it("accepts aws-sdk v2's presigned GET made with temporary credentials", async () => {
+    const s3 = new AWS2.S3({
+      endpoint: "http://127.0.0.1:4566",
+      s3ForcePathStyle: true,
+      region: REGION,
+      signatureVersion: "v2",
+      credentials: new AWS2.Credentials(PRINCIPAL.accessKeyId, PRINCIPAL.secretAccessKey, TOKEN),
+    });
+    const url = presign(s3, "getObject", { Bucket: "bucket", Key: "k", Expires: 60 });
+    expect(url.searchParams.get("x-amz-security-token")).toBe(TOKEN);
+    await authenticate(req(url), at(madeAt(url, 60)));
   });
 });

@@ -49,13 +49,29 @@ function param(params: QueryParam[], name: string): string | undefined {
   return undefined;
 }
 
-function canonicalAmzHeaders(headers: Headers): string {
-  const names: string[] = [];
-  for (const [name] of headers) if (name.startsWith("x-amz-")) names.push(name);
-  names.sort();
+/**
+ * The x-amz-* headers, sorted, one `name:value` line each. A presigned URL carries them as
+ * query parameters instead (botocore moves every x-amz-* header, the session token's
+ * x-amz-security-token among them, into the query it signs), so those count too, unless
+ * the request also sends that header (a client may send both; they are the same value).
+ */
+function canonicalAmzHeaders(headers: Headers, params: QueryParam[] | undefined): string {
+  const values = new Map<string, string>();
+  for (const [name, value] of headers) if (name.startsWith("x-amz-")) values.set(name, value);
+  if (params !== undefined) {
+    for (const p of params) {
+      const name = p.name.toLowerCase();
+      if (name.startsWith("x-amz-") && !headers.has(name) && !values.has(name)) values.set(name, p.value);
+    }
+  }
   let out = "";
-  for (const n of names) out += n + ":" + headers.get(n)!.replace(/\s+/g, " ").trim() + "\n";
+  for (const name of [...values.keys()].sort()) out += name + ":" + values.get(name)!.replace(/\s+/g, " ").trim() + "\n";
   return out;
+}
+
+/** Content-MD5 or Content-Type: the header, or, presigned, the query parameter botocore moved it to. */
+function signedStandardHeader(headers: Headers, params: QueryParam[] | undefined, name: string): string {
+  return headers.get(name) ?? (params === undefined ? undefined : params.find((p) => p.name.toLowerCase() === name)?.value) ?? "";
 }
 
 function subresources(params: QueryParam[]): string {
@@ -119,9 +135,10 @@ export async function authenticateV2(
   const principal: Principal | undefined = opts.lookup(accessKeyId);
   if (principal === undefined) throw new AuthError("unknown_key", "unknown access key id", { presigned, accessKeyId });
 
+  const fromQuery = presigned ? params : undefined;
   const prefix =
-    input.method + "\n" + (headers.get("content-md5") ?? "") + "\n" + (headers.get("content-type") ?? "") + "\n" +
-    dateLine + "\n" + canonicalAmzHeaders(headers);
+    input.method + "\n" + signedStandardHeader(headers, fromQuery, "content-md5") + "\n" +
+    signedStandardHeader(headers, fromQuery, "content-type") + "\n" + dateLine + "\n" + canonicalAmzHeaders(headers, fromQuery);
   const resourceTail = subresources(params);
   const sign = (resource: string) => {
     const stringToSign = prefix + resource + resourceTail;
