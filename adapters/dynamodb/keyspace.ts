@@ -2,7 +2,7 @@
 //
 //   ("ddb","t",tableName)                              -> table record (JSON)
 //   ("ddb","i",tableId,h32,pk[,sk])                    -> item (DynamoDB JSON)
-//   ("ddb","x",tableId,index,h32,ipk[,isk],pk[,sk])    -> projected item (DynamoDB JSON)
+//   ("ddb","x",tableId,index,h32,ipk..,isk..,pk[,sk])  -> projected item (DynamoDB JSON)
 //   ("ddb","e",tableId,expiresAtSec,itemKey)           -> (empty) TTL entry: items by expiry time
 //   ("ddb","tok",token)                                -> TransactWriteItems idempotency record
 //   ("ddb","tokx",expiresAtMs,token)                   -> (empty) the same record, by expiry, for GC
@@ -20,6 +20,18 @@
 // is stored as its SHA-256 in the other byte-ish element type (bytes for S, a hex string for
 // B), which no real key of the table's type can equal. Index entries end with the table key
 // only to be unique; when that would overflow, they end with its digest instead.
+//
+// Index keys of several attributes (global indexes: up to four HASH and four RANGE): the
+// entry holds each partition value, then each sort value, in key-schema order, so tuple
+// order is the index's order (each value by its type's order, compared left to right).
+// h32 hashes the partition values together. The partition values share one value's budget:
+// each is stored whole while its encoded size (0x00 bytes count twice) is at most
+// LONG_PARTITION / (number of partition attributes), else as its digest as above, so they
+// take at most ~520 bytes together. Sort values are stored whole, since their order matters:
+// the key fits while they encode to ~1.2 KB together (DynamoDB's 1024-byte sort key, unless
+// mostly 0x00 bytes); as before, index key value sizes are not checked when items are
+// written (an entry over the store's key size fails the write as an oversized item).
+// With one partition and at most one sort attribute this is exactly the older layout.
 
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
@@ -53,6 +65,16 @@ export function partitionElement(v: AttributeValue): TupleElement {
   return keyElement(v);
 }
 
+/** As partitionElement for one of several partition values: `limit` holds the encoded size. */
+function sharedPartitionElement(v: AttributeValue, limit: number): TupleElement {
+  if ("N" in v) return keyElement(v);
+  const raw = "S" in v ? Buffer.from(v.S, "utf8") : Buffer.from((v as { B: string }).B, "base64");
+  let size = raw.length;
+  for (const b of raw) if (b === 0) size++; // the tuple encoding escapes 0x00 as two bytes
+  if (size <= limit) return keyElement(v);
+  return "S" in v ? new Uint8Array(digest(raw)) : digest(raw).toString("hex");
+}
+
 /** 32-bit hash of a partition key value (type-tagged, numbers already canonical). */
 export function partitionHash(v: AttributeValue): number {
   // zlib's crc32 hashes a string as its UTF-8 bytes, exactly as TextEncoder encodes them
@@ -60,6 +82,19 @@ export function partitionHash(v: AttributeValue): number {
   if ("S" in v) return crc32("S" + v.S);
   if ("N" in v) return crc32("N" + v.N);
   return crc32(Buffer.concat([Buffer.from("B"), Buffer.from((v as { B: string }).B, "base64")]));
+}
+
+/** The hash of an index's partition key: one attribute's is partitionHash; several are
+ * hashed together, each type-tagged and self-delimited by the tuple encoding. */
+export function indexPartitionHash(values: readonly AttributeValue[]): number {
+  if (values.length === 1) return partitionHash(values[0]!);
+  const tagged: TupleElement[] = [];
+  for (const v of values) {
+    if ("S" in v) tagged.push("S", v.S);
+    else if ("N" in v) tagged.push("N", v.N);
+    else tagged.push("B", new Uint8Array(Buffer.from((v as { B: string }).B, "base64")));
+  }
+  return crc32(encodeTuple(tagged));
 }
 
 export const HASH_SPACE = 2 ** 32;
@@ -105,16 +140,17 @@ export function partitionPrefix(tableId: string, pk: AttributeValue): TupleEleme
   return [ROOT, "i", tableId, partitionHash(pk), partitionElement(pk)];
 }
 
+/** `ipks`/`isks`: the index's partition and sort key values, in key-schema order. */
 export function indexEntryKey(
   tableId: string,
   index: string,
-  ipk: AttributeValue,
-  isk: AttributeValue | undefined,
+  ipks: readonly AttributeValue[],
+  isks: readonly AttributeValue[],
   pk: AttributeValue,
   sk: AttributeValue | undefined,
 ): Uint8Array {
-  const head: TupleElement[] = [ROOT, "x", tableId, index, partitionHash(ipk), partitionElement(ipk)];
-  if (isk) head.push(keyElement(isk));
+  const head = indexPartitionPrefix(tableId, index, ipks);
+  for (const v of isks) head.push(keyElement(v));
   const tail: TupleElement[] = [partitionElement(pk)];
   if (sk) tail.push(keyElement(sk));
   const full = encodeTuple([...head, ...tail]);
@@ -129,8 +165,12 @@ export function indexHashRange(tableId: string, index: string, from: number, to:
   const end = to >= HASH_SPACE ? tupleRange([ROOT, "x", tableId, index]).end : encodeTuple([ROOT, "x", tableId, index, to]);
   return { start, end };
 }
-export function indexPartitionPrefix(tableId: string, index: string, ipk: AttributeValue): TupleElement[] {
-  return [ROOT, "x", tableId, index, partitionHash(ipk), partitionElement(ipk)];
+/** The elements every entry of one index partition starts with (`ipks` in key-schema order). */
+export function indexPartitionPrefix(tableId: string, index: string, ipks: readonly AttributeValue[]): TupleElement[] {
+  const head: TupleElement[] = [ROOT, "x", tableId, index, indexPartitionHash(ipks)];
+  if (ipks.length === 1) head.push(partitionElement(ipks[0]!));
+  else for (const v of ipks) head.push(sharedPartitionElement(v, Math.floor(LONG_PARTITION / ipks.length)));
+  return head;
 }
 export function tableDataRanges(tableId: string): { start: Uint8Array; end: Uint8Array }[] {
   return [tupleRange([ROOT, "i", tableId]), tupleRange([ROOT, "x", tableId]), tupleRange([ROOT, "e", tableId]), tupleRange([ROOT, "c", tableId])];

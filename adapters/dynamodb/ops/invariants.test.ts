@@ -9,7 +9,7 @@ import { decodeJson, indexRange, itemsRange, tableKey } from "../keyspace.ts";
 import type { TableRecord } from "../storage/table.ts";
 import { indexEntry, indexStorageId } from "../storage/table.ts";
 import { compareScalar, type AttributeValue, type Item } from "../types/attribute-value.ts";
-import { openHarness, type Harness } from "../test/harness.ts";
+import { callOk, openHarness, type Harness } from "../test/harness.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
 
 let h: Harness;
@@ -21,11 +21,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function ok(op: string, body: unknown): Promise<Record<string, unknown>> {
-  const r = await h.call(op, body);
-  if (r.status !== 200) throw new Error(`${op}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const ok = (op: string, body: unknown) => callOk(h, op, body);
 
 const numText = fc
   .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.integer({ min: -8, max: 8 }))
@@ -93,7 +89,20 @@ describe("index consistency", () => {
         { AttributeName: "sk", KeyType: "RANGE" },
       ],
       BillingMode: "PAY_PER_REQUEST",
-      GlobalSecondaryIndexes: [{ IndexName: "gidx", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+      GlobalSecondaryIndexes: [
+        { IndexName: "gidx", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } },
+        // A multi-attribute key: two partition and two sort attributes.
+        {
+          IndexName: "multi",
+          KeySchema: [
+            { AttributeName: "g", KeyType: "HASH" },
+            { AttributeName: "pk", KeyType: "HASH" },
+            { AttributeName: "l", KeyType: "RANGE" },
+            { AttributeName: "sk", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        },
+      ],
       LocalSecondaryIndexes: [
         { IndexName: "lidx", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "l", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
       ],

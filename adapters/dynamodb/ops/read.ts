@@ -9,19 +9,21 @@ import {
   decodeJson,
   HASH_SPACE,
   indexHashRange,
+  indexPartitionHash,
   indexPartitionPrefix,
   itemsHashRange,
   keyAfter,
   keyElement,
-  partitionHash,
   partitionPrefix,
 } from "../keyspace.ts";
 import {
   attrType,
   findIndex,
+  hashKeyNames,
   indexEntry,
   indexStorageId,
   projectedNames,
+  rangeKeyNames,
   storageKey,
   tableKeyNames,
   type IndexRecord,
@@ -44,6 +46,8 @@ import {
 
 const PAGE_BYTES = 1024 * 1024;
 const CHUNK = 256;
+/** Key conditions a Query may name: a global index key has up to 4 + 4 attributes. */
+const MAX_KEY_CONDITIONS = 8;
 
 interface KeyCond {
   op: "EQ" | "LT" | "LE" | "GT" | "GE" | "BETWEEN" | "BEGINS_WITH";
@@ -176,16 +180,16 @@ function filterPaths(c: Condition | undefined, ctx: ExprContext, out: ResolvedPa
 interface Source {
   table: TableRecord;
   index?: IndexRecord;
-  schema: { hash: string; range?: string };
+  /** Partition and sort key attributes, in key-schema order (several only on a global index). */
+  schema: { hash: string[]; range: string[] };
 }
 
 function sourceOf(table: TableRecord, indexName: unknown): Source {
-  if (indexName === undefined) {
-    return { table, schema: { hash: table.keySchema[0]!.AttributeName, range: table.keySchema[1]?.AttributeName } };
-  }
+  const schemaOf = (ks: TableRecord["keySchema"]) => ({ hash: hashKeyNames(ks), range: rangeKeyNames(ks) });
+  if (indexName === undefined) return { table, schema: schemaOf(table.keySchema) };
   const index = findIndex(table, indexName as string);
   if (!index || index.status === "DELETING") throw validationError(`The table does not have the specified index: ${indexName}`);
-  return { table, index, schema: { hash: index.keySchema[0]!.AttributeName, range: index.keySchema[1]?.AttributeName } };
+  return { table, index, schema: schemaOf(index.keySchema) };
 }
 
 /** Names making up LastEvaluatedKey / ExclusiveStartKey for the source. */
@@ -338,6 +342,55 @@ async function readSource(ctx: OpContext, data: Input, projection: ResolvedPath[
   return { src, consistent };
 }
 
+/**
+ * Checks the key conditions against the source's key, in DynamoDB's order, and returns how
+ * to read: the sort key values fixed by equality (a prefix, in key-schema order) and the
+ * condition on the next sort attribute, if any. Every partition attribute needs an
+ * equality; sort attributes are conditioned left to right without a gap, only the last one
+ * named by other than an equality. A single partition attribute keeps DynamoDB's older
+ * messages for it ("missed key schema element", "key condition not supported").
+ */
+function keyConditionPlan(src: Source, keyConds: Record<string, KeyCond>): { equal: AttributeValue[]; last?: KeyCond } {
+  const { hash, range } = src.schema;
+  const keys = [...hash, ...range];
+  if (keys.length <= 2 && Object.keys(keyConds).length > 2) throw validationError("Conditions can be of length 1 or 2 only");
+  for (const [name, c] of Object.entries(keyConds)) {
+    if (!keys.includes(name)) {
+      const missing = keys.find((k) => !keyConds[k]) ?? hash[0];
+      throw validationError(`Query condition missed key schema element: ${missing}`);
+    }
+    if (!["EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH"].includes(c.op)) throw validationError("Query key condition not supported");
+    const want = attrType(src.table, name);
+    if (c.values.some((v) => typeOf(v) !== want))
+      throw validationError("One or more parameter values were invalid: Condition parameter type does not match schema type");
+    if (c.op === "BEGINS_WITH" && want === "N")
+      throw validationError(`One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type`);
+  }
+  const unequal = (names: string[]) => names.filter((k) => keyConds[k]?.op !== "EQ");
+  if (hash.length === 1) {
+    const hc = keyConds[hash[0]!];
+    if (!hc) throw validationError(`Query condition missed key schema element: ${hash[0]}`);
+    if (hc.op !== "EQ") throw validationError("Query key condition not supported");
+  } else {
+    const bad = unequal(hash);
+    if (bad.length) throw validationError(`HASH key attributes ${bad.join(", ")} must have equality conditions specified in the query`);
+  }
+  let at = range.length - 1;
+  while (at >= 0 && !keyConds[range[at]!]) at--;
+  if (at < 0) return { equal: [] };
+  const bad = unequal(range.slice(0, at));
+  if (bad.length)
+    throw validationError(
+      `RANGE key attributes ${bad.join(", ")} must have equality conditions specified in the query because a condition is present on key attribute ${range[at]}`,
+    );
+  const last = keyConds[range[at]!]!;
+  if (last.op === "BETWEEN" && (compareScalar(last.values[0]!, last.values[1]!) ?? 0) > 0)
+    throw validationError(
+      `Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {${typeOf(last.values[0]!)}:${Object.values(last.values[0]!)[0]}}, upper bound operand: AttributeValue: {${typeOf(last.values[1]!)}:${Object.values(last.values[1]!)[0]}}`,
+    );
+  return { equal: range.slice(0, at).map((k) => keyConds[k]!.values[0]!), last };
+}
+
 export async function query(ctx: OpContext, data: Input): Promise<Output> {
   const msg = expressionParamsError(
     data,
@@ -360,34 +413,15 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
     for (const [k, c] of Object.entries(legacy)) keyConds[k] = { op: c.ComparisonOperator as KeyCond["op"], values: c.AttributeValueList ?? [] };
   }
   const n = Object.keys(keyConds).length;
-  if (n !== 1 && n !== 2) throw validationError("Conditions can be of length 1 or 2 only");
+  if (n < 1 || n > MAX_KEY_CONDITIONS) throw validationError("Conditions can be of length 1 or 2 only");
   const projection = bound.projection ?? attributesToGetPaths(data);
   const { src, consistent } = await readSource(ctx, data, projection);
   const table = src.table;
   const { hash, range } = src.schema;
-  for (const [name, c] of Object.entries(keyConds)) {
-    if (name !== hash && name !== range) {
-      const missing = [hash, ...(range ? [range] : [])].find((k) => !keyConds[k]) ?? hash;
-      throw validationError(`Query condition missed key schema element: ${missing}`);
-    }
-    if (!["EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH"].includes(c.op)) throw validationError("Query key condition not supported");
-    const want = attrType(table, name);
-    if (c.values.some((v) => typeOf(v) !== want))
-      throw validationError("One or more parameter values were invalid: Condition parameter type does not match schema type");
-    if (c.op === "BEGINS_WITH" && want === "N")
-      throw validationError(`One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type`);
-  }
-  const hc = keyConds[hash];
-  if (!hc) throw validationError(`Query condition missed key schema element: ${hash}`);
-  if (hc.op !== "EQ") throw validationError("Query key condition not supported");
-  const rc = range ? keyConds[range] : undefined;
-  if (rc?.op === "BETWEEN" && (compareScalar(rc.values[0]!, rc.values[1]!) ?? 0) > 0)
-    throw validationError(
-      `Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {${typeOf(rc.values[0]!)}:${Object.values(rc.values[0]!)[0]}}, upper bound operand: AttributeValue: {${typeOf(rc.values[1]!)}:${Object.values(rc.values[1]!)[0]}}`,
-    );
+  const key = keyConditionPlan(src, keyConds);
   let filter: ((i: Item) => boolean) | undefined;
   if (bound.filter) {
-    const keys = [hash, ...(range ? [range] : [])];
+    const keys = [...hash, ...range];
     for (const p of filterPaths(bound.filter, bound.ctx))
       if (keys.includes(p[0] as string))
         throw validationError(`Filter Expression can only contain non-primary key attributes: Primary key attribute: ${p[0]}`);
@@ -396,13 +430,15 @@ export async function query(ctx: OpContext, data: Input): Promise<Output> {
   } else if (data.QueryFilter) {
     filter = legacyFilterFn(data.QueryFilter, data.ConditionalOperator);
   }
-  const prefix = src.index ? indexPartitionPrefix(table.id, indexStorageId(src.index), hc.values[0]!) : partitionPrefix(table.id, hc.values[0]!);
-  let r = rangeFor(prefix, rc);
+  const partition = hash.map((k) => keyConds[k]!.values[0]!);
+  const prefix = src.index ? indexPartitionPrefix(table.id, indexStorageId(src.index), partition) : partitionPrefix(table.id, partition[0]!);
+  for (const v of key.equal) prefix.push(keyElement(v));
+  let r = rangeFor(prefix, key.last);
   const reverse = data.ScanIndexForward === false;
   if (data.ExclusiveStartKey) {
     const esk = data.ExclusiveStartKey as Item;
     const k = startKeyBytes(src, esk);
-    if (!esk[hash] || compareScalar(esk[hash]!, hc.values[0]!) !== 0)
+    if (hash.some((h, i) => !esk[h] || compareScalar(esk[h]!, partition[i]!) !== 0))
       throw validationError("The provided starting key is outside query boundaries based on provided conditions");
     r = reverse ? { start: r.start, end: k } : { start: keyAfter(k), end: r.end };
   }
@@ -447,7 +483,7 @@ export async function scan(ctx: OpContext, data: Input): Promise<Output> {
   if (data.ExclusiveStartKey) {
     const esk = data.ExclusiveStartKey as Item;
     const k = startKeyBytes(src, esk);
-    const h = partitionHash(esk[src.schema.hash]!);
+    const h = indexPartitionHash(src.schema.hash.map((k) => esk[k]!));
     if (total !== undefined && (h < from || h >= to))
       throw validationError("The provided Exclusive start key does not map to the provided Segment and TotalSegments values.");
     r = { start: keyAfter(k), end: r.end };

@@ -28,15 +28,31 @@ interface IndexInput {
   OnDemandThroughput?: OnDemandThroughput;
 }
 
-function checkIndexKeys(defs: string[], idx: IndexInput): void {
-  const keys = idx.KeySchema.map((k) => k.AttributeName);
+/** Partition and sort key attributes a global index's key may have each (multi-attribute keys). */
+const MAX_INDEX_KEY_PART = 4;
+
+/**
+ * An index's KeySchema. A global index's partition and sort keys may each have several
+ * attributes, all HASH elements before all RANGE ones; a local index keeps one of each
+ * (its KeySchema is held to 2 elements by the input shape).
+ */
+function checkIndexKeys(defs: string[], idx: IndexInput, global: boolean): void {
+  const schema = idx.KeySchema;
+  const keys = schema.map((k) => k.AttributeName);
   if (keys.some((k) => !defs.includes(k)))
     throw validationError(`${invalid}Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(", ")}], AttributeDefinitions: [${defs.join(", ")}]`);
-  if (idx.KeySchema[1] && idx.KeySchema[0]!.AttributeName === idx.KeySchema[1].AttributeName)
-    throw validationError("Both the Hash Key and the Range Key element in the KeySchema have the same name");
-  if (idx.KeySchema[0]!.KeyType !== "HASH") throw validationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-  if (idx.KeySchema[1] && idx.KeySchema[1].KeyType !== "RANGE")
-    throw validationError("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  if (keys.length === 2 && keys[0] === keys[1]) throw validationError("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  if (schema[0]!.KeyType !== "HASH") throw validationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (!global) {
+    if (schema[1] && schema[1].KeyType !== "RANGE") throw validationError("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    return;
+  }
+  for (const type of ["HASH", "RANGE"] as const)
+    if (schema.filter((k) => k.KeyType === type).length > MAX_INDEX_KEY_PART)
+      throw validationError(`${invalid}The KeySchema exceeds the maximum allowed number of ${type} key attributes`);
+  if (schema.some((k, i) => k.KeyType === "HASH" && i > 0 && schema[i - 1]!.KeyType === "RANGE"))
+    throw validationError(`${invalid}All HASH key attributes must precede RANGE key attributes in the KeySchema`);
+  if (new Set(keys).size !== keys.length) throw validationError("The KeySchema contains multiple key attributes with the same name");
 }
 
 function checkProjection(idx: IndexInput): void {
@@ -80,7 +96,7 @@ function checkCreateTable(data: Input): void {
     if (schema.length !== 2)
       throw validationError(`${invalid}Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex`);
     for (const idx of lsis) {
-      checkIndexKeys(defs, idx);
+      checkIndexKeys(defs, idx, false);
       if (idx.KeySchema.length !== 2) throw validationError(`${invalid}Index KeySchema does not have a range key for index: ${idx.IndexName}`);
       const ih = idx.KeySchema[0]!.AttributeName;
       if (ih !== keys[0])
@@ -94,7 +110,7 @@ function checkCreateTable(data: Input): void {
   if (gsis) {
     if (!gsis.length) throw validationError(`${invalid}List of GlobalSecondaryIndexes is empty`);
     for (const idx of gsis) {
-      checkIndexKeys(defs, idx);
+      checkIndexKeys(defs, idx, true);
       checkProjection(idx);
       if (data.BillingMode === "PAY_PER_REQUEST" && idx.ProvisionedThroughput)
         throw validationError(`${invalid}ProvisionedThroughput should not be specified for index: ${idx.IndexName} when BillingMode is PAY_PER_REQUEST`);
@@ -300,7 +316,7 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
           if (t.indexes.some((i) => i.name === idx.IndexName))
             return { kind: "invalid" as const, message: `${invalid}Index with name: ${idx.IndexName} already exists` };
           try {
-            checkIndexKeys(defs.map((d) => d.AttributeName), idx);
+            checkIndexKeys(defs.map((d) => d.AttributeName), idx, true);
             checkProjection(idx);
           } catch (e) {
             return { kind: "error" as const, error: e };

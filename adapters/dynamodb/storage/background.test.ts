@@ -52,7 +52,18 @@ describe("time to live", () => {
       ],
       KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
       BillingMode: "PAY_PER_REQUEST",
-      GlobalSecondaryIndexes: [{ IndexName: "byG", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } }],
+      GlobalSecondaryIndexes: [
+        { IndexName: "byG", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY" } },
+        // A multi-attribute key: its entries go with the items too.
+        {
+          IndexName: "byGPk",
+          KeySchema: [
+            { AttributeName: "g", KeyType: "HASH" },
+            { AttributeName: "pk", KeyType: "HASH" },
+          ],
+          Projection: { ProjectionType: "KEYS_ONLY" },
+        },
+      ],
     });
     const now = Math.floor(Date.now() / 1000);
     for (let i = 0; i < 30; i++)
@@ -72,5 +83,7 @@ describe("time to live", () => {
     expect(keys.filter((k) => k !== "ancient")).toHaveLength(16);
     const idx = await h.call("Query", { TableName: "ttl", IndexName: "byG", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "g" } }, Select: "COUNT" });
     expect(idx.body.Count).toBe(16);
+    const multi = await h.call("Scan", { TableName: "ttl", IndexName: "byGPk", Select: "COUNT" });
+    expect(multi.body.Count).toBe(16);
   });
 });

@@ -78,6 +78,14 @@ export function hashKeyName(schema: KeySchemaElement[]): string {
 export function rangeKeyName(schema: KeySchemaElement[]): string | undefined {
   return schema[1]?.AttributeName;
 }
+/** The partition key's attributes, in key-schema order (several only for a global index). */
+export function hashKeyNames(schema: KeySchemaElement[]): string[] {
+  return schema.filter((k) => k.KeyType === "HASH").map((k) => k.AttributeName);
+}
+/** The sort key's attributes, in key-schema order (several only for a global index). */
+export function rangeKeyNames(schema: KeySchemaElement[]): string[] {
+  return schema.filter((k) => k.KeyType === "RANGE").map((k) => k.AttributeName);
+}
 
 export function attrType(table: TableRecord, name: string): ScalarType {
   return table.attributeDefinitions.find((d) => d.AttributeName === name)!.AttributeType;
@@ -155,16 +163,20 @@ export function indexKeyNames(table: TableRecord, index: IndexRecord): string[] 
   return names;
 }
 
-/** The index entry key for an item, or undefined when the item lacks the index key (sparse). */
+/**
+ * The index entry key for an item, or undefined when the item lacks any of the index's key
+ * attributes or holds one with another type (the index is sparse).
+ */
 export function indexEntry(table: TableRecord, index: IndexRecord, item: Item): Uint8Array | undefined {
-  const [ih, ir] = index.keySchema;
-  const ipk = item[ih!.AttributeName];
-  const isk = ir ? item[ir.AttributeName] : undefined;
-  if (!ipk || (ir && !isk)) return undefined;
-  if (typeOf(ipk) !== attrType(table, ih!.AttributeName)) return undefined;
-  if (ir && typeOf(isk!) !== attrType(table, ir.AttributeName)) return undefined;
+  const ipks: AttributeValue[] = [];
+  const isks: AttributeValue[] = [];
+  for (const k of index.keySchema) {
+    const v = item[k.AttributeName];
+    if (!v || typeOf(v) !== attrType(table, k.AttributeName)) return undefined;
+    (k.KeyType === "HASH" ? ipks : isks).push(v);
+  }
   const [h, r] = table.keySchema;
-  return indexEntryKey(table.id, indexStorageId(index), ipk, isk, item[h!.AttributeName]!, r ? item[r.AttributeName] : undefined);
+  return indexEntryKey(table.id, indexStorageId(index), ipks, isks, item[h!.AttributeName]!, r ? item[r.AttributeName] : undefined);
 }
 
 export interface IndexKeyProblem {

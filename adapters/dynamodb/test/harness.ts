@@ -59,3 +59,10 @@ export async function openHarness(wrap: (s: Store) => Store = (s) => s): Promise
     },
   };
 }
+
+/** A call that must succeed: its body, or an error carrying DynamoDB's answer. */
+export async function callOk(h: Harness, op: string, body: unknown): Promise<Record<string, unknown>> {
+  const r = await h.call(op, body);
+  if (r.status !== 200) throw new Error(`${op}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}

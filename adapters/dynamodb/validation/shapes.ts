@@ -66,11 +66,14 @@ const onDemand = (): StructSpec =>
     MaxReadRequestUnits: { type: "Long" },
     MaxWriteRequestUnits: { type: "Long" },
   });
-const keySchema = (withEnum: boolean): Spec => ({
+// A global index's KeySchema has no length bound in the model (multi-attribute keys: up to
+// four HASH and four RANGE elements, counted in ops/tables.ts); the table's and a local
+// index's hold 2.
+const keySchema = (withEnum: boolean, global = false): Spec => ({
   type: "List",
   notNull: true,
   minLen: 1,
-  maxLen: 2,
+  ...(global ? {} : { maxLen: 2 }),
   member: struct(
     "KeySchemaElement",
     {
@@ -141,7 +144,7 @@ export const SHAPES: Record<string, Fields> = {
       type: "List",
       member: struct(
         "GlobalSecondaryIndex",
-        { IndexName: indexName(true), KeySchema: keySchema(false), Projection: projection(), ProvisionedThroughput: throughput(), OnDemandThroughput: onDemand() },
+        { IndexName: indexName(true), KeySchema: keySchema(false, true), Projection: projection(), ProvisionedThroughput: throughput(), OnDemandThroughput: onDemand() },
         { value: true },
       ),
     },
@@ -187,7 +190,7 @@ export const SHAPES: Record<string, Fields> = {
             Projection: projection(),
             IndexName: indexName(true),
             ProvisionedThroughput: throughput(),
-            KeySchema: keySchema(false),
+            KeySchema: keySchema(false, true),
             OnDemandThroughput: onDemand(),
           }),
           Delete: struct("DeleteGlobalSecondaryIndexAction", { IndexName: indexName(true) }),
