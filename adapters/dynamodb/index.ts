@@ -13,12 +13,10 @@ import {
   describeTableOp,
   describeTimeToLive,
   listTables,
-  listTagsOfResource,
-  tagResource,
-  untagResource,
   updateTable,
   updateTimeToLive,
 } from "./ops/tables.ts";
+import { listTagsOfResource, tagResource, untagResource } from "./ops/tags.ts";
 import { transactGetItems, transactWriteItems } from "./ops/transact.ts";
 import { Background } from "./storage/background.ts";
 import { KeyedLocks } from "./storage/locks.ts";

@@ -157,7 +157,14 @@ describeBothBackends(
           "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: 2. Requested ReadCapacityUnits: 2. Current WriteCapacityUnits provisioned for the table: 4. Requested WriteCapacityUnits: 4. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
         );
         const none = await ddb().send(new UpdateTableCommand({ TableName: name })).catch((e: Error) => e.message);
-        expect(none).toBe("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+        expect(none).toBe(
+          "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
+        );
+        // WarmThroughput alone is an update (what Terraform's warm_throughput block sends); a
+        // provisioned table's baseline is its capacity.
+        expect(d.WarmThroughput).toEqual({ ReadUnitsPerSecond: 2, WriteUnitsPerSecond: 4, Status: "ACTIVE" });
+        const warmed = await ddb().send(new UpdateTableCommand({ TableName: name, WarmThroughput: { ReadUnitsPerSecond: 13000 } }));
+        expect(warmed.TableDescription?.WarmThroughput).toEqual({ ReadUnitsPerSecond: 13000, WriteUnitsPerSecond: 4, Status: "ACTIVE" });
         const ep = await ddb().send(new DescribeEndpointsCommand({}));
         expect(ep.Endpoints?.[0]?.CachePeriodInMinutes).toBe(1440);
       });

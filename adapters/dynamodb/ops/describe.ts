@@ -3,6 +3,7 @@
 
 import { indexStorageId, tableArn, type IndexRecord, type TableRecord } from "../storage/table.ts";
 import type { OpContext } from "./context.ts";
+import { describeWarm } from "./warm-throughput.ts";
 
 export interface DescribeOptions {
   /** Status to report instead of the stored one (CreateTable says CREATING, DeleteTable DELETING). */
@@ -57,6 +58,7 @@ export async function describeTable(ctx: OpContext, t: TableRecord, opts: Descri
     out.IndexSizeBytes = s.bytes;
     out.ItemCount = s.count;
     out.IndexArn = `${arn}/index/${i.name}`;
+    if (i.global) out.WarmThroughput = describeWarm(i, ppr);
     return out;
   };
   const lsis = t.indexes.filter((i) => !i.global);
@@ -78,5 +80,6 @@ export async function describeTable(ctx: OpContext, t: TableRecord, opts: Descri
     };
   if (t.tableClass) d.TableClassSummary = { TableClass: t.tableClass };
   d.DeletionProtectionEnabled = t.deletionProtection ?? false;
+  d.WarmThroughput = describeWarm(t, ppr);
   return d;
 }

@@ -33,6 +33,12 @@ export interface OnDemandThroughput {
   MaxWriteRequestUnits?: number;
 }
 
+/** Warm throughput set by a request (ops/warm-throughput.ts reports the baseline otherwise). */
+export interface WarmThroughput {
+  ReadUnitsPerSecond?: number;
+  WriteUnitsPerSecond?: number;
+}
+
 export interface IndexRecord {
   name: string;
   global: boolean;
@@ -48,6 +54,7 @@ export interface IndexRecord {
   id?: string;
   throughput?: Throughput;
   onDemand?: OnDemandThroughput;
+  warm?: WarmThroughput;
 }
 
 export interface TableRecord {
@@ -61,6 +68,7 @@ export interface TableRecord {
   billingModeChangedAt?: number;
   throughput: Throughput;
   onDemand?: OnDemandThroughput;
+  warm?: WarmThroughput;
   indexes: IndexRecord[];
   stream?: { StreamEnabled: boolean; StreamViewType?: string };
   streamLabel?: string;

@@ -66,6 +66,11 @@ const onDemand = (): StructSpec =>
     MaxReadRequestUnits: { type: "Long" },
     MaxWriteRequestUnits: { type: "Long" },
   });
+const warm = (): StructSpec =>
+  struct("WarmThroughput", {
+    ReadUnitsPerSecond: { type: "Long" },
+    WriteUnitsPerSecond: { type: "Long" },
+  });
 // A global index's KeySchema has no length bound in the model (multi-attribute keys: up to
 // four HASH and four RANGE elements, counted in ops/tables.ts); the table's and a local
 // index's hold 2.
@@ -109,8 +114,9 @@ const tags = (notNull: boolean): Spec => ({
   member: struct(
     "Tag",
     {
-      Key: str({ notNull: true, minLen: 1, maxLen: 128 }),
-      Value: str({ notNull: true, minLen: 0, maxLen: 256 }),
+      // Checked by DynamoDB in its own words (ops/tags.ts), not as constraints.
+      Key: str(),
+      Value: str(),
     },
     { value: true },
   ),
@@ -144,16 +150,17 @@ export const SHAPES: Record<string, Fields> = {
       type: "List",
       member: struct(
         "GlobalSecondaryIndex",
-        { IndexName: indexName(true), KeySchema: keySchema(false, true), Projection: projection(), ProvisionedThroughput: throughput(), OnDemandThroughput: onDemand() },
+        { IndexName: indexName(true), KeySchema: keySchema(false, true), Projection: projection(), ProvisionedThroughput: throughput(), OnDemandThroughput: onDemand(), WarmThroughput: warm() },
         { value: true },
       ),
     },
     StreamSpecification: streamSpec(),
     SSESpecification: sseSpec(),
     Tags: tags(false),
-    TableClass: str({ enum: ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] }),
+    TableClass: str(), // checked in ops/tables.ts, in DynamoDB's words
     DeletionProtectionEnabled: BOOL,
     OnDemandThroughput: onDemand(),
+    WarmThroughput: warm(),
   },
   DescribeTable: { TableName: strictTableName() },
   DeleteTable: { TableName: strictTableName() },
@@ -185,6 +192,7 @@ export const SHAPES: Record<string, Fields> = {
             IndexName: indexName(true),
             ProvisionedThroughput: throughput(),
             OnDemandThroughput: onDemand(),
+            WarmThroughput: warm(),
           }),
           Create: struct("CreateGlobalSecondaryIndexAction", {
             Projection: projection(),
@@ -192,6 +200,7 @@ export const SHAPES: Record<string, Fields> = {
             ProvisionedThroughput: throughput(),
             KeySchema: keySchema(false, true),
             OnDemandThroughput: onDemand(),
+            WarmThroughput: warm(),
           }),
           Delete: struct("DeleteGlobalSecondaryIndexAction", { IndexName: indexName(true) }),
         },
@@ -200,9 +209,10 @@ export const SHAPES: Record<string, Fields> = {
     },
     StreamSpecification: streamSpec(),
     SSESpecification: sseSpec(),
-    TableClass: str({ enum: ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] }),
+    TableClass: str(), // checked in ops/tables.ts, in DynamoDB's words
     DeletionProtectionEnabled: BOOL,
     OnDemandThroughput: onDemand(),
+    WarmThroughput: warm(),
   },
   UpdateTimeToLive: {
     TableName: tableName(),
@@ -424,7 +434,7 @@ export const SHAPES: Record<string, Fields> = {
   TagResource: { ResourceArn: resourceArn(), Tags: tags(true) },
   UntagResource: {
     ResourceArn: resourceArn(),
-    TagKeys: { type: "List", notNull: true, member: str({ minLen: 1, maxLen: 128 }) },
+    TagKeys: { type: "List", notNull: true, member: str() },
   },
   ListTagsOfResource: { ResourceArn: resourceArn(), NextToken: str() },
   DescribeLimits: {},
