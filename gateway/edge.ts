@@ -13,6 +13,7 @@ import { namesKnownKey } from "./known-key.ts";
 import { AuthError, authErrorFor } from "../adapters/aws/sigv4/auth-error.ts";
 import type { CredentialSet } from "./credentials.ts";
 import { internalError, renderError } from "./error-shape.ts";
+import { boundBodyIdle } from "./http-limits.ts";
 import { IncomingHeaders } from "./incoming-headers.ts";
 import type { RequestMetrics } from "./metrics.ts";
 import { pathOf } from "./request-target.ts";
@@ -127,6 +128,9 @@ export function createEdge(deps: EdgeDeps): Edge {
     const authOpts: AuthOptions = { lookup: credentials.lookup, region, bufferBody: buffered, maxBufferedBytes: MAX_BUFFERED_BODY_BYTES, service: only };
     const length = headers.get("content-length");
     const hasBody = (length !== null && length !== "0") || headers.has("transfer-encoding");
+    // The listeners have no whole-request deadline (http-limits.ts): a body may stream for
+    // as long as it keeps moving. Costs nothing once the body has already arrived whole.
+    if (hasBody) boundBodyIdle(node.incoming);
     if (hasBody && !namesKnownKey(url, headers, credentials.lookup)) {
       // No credential, or one we do not know: refuse from the headers alone. Reading the
       // body first (up to 16 MiB) would let anyone hold that much memory per connection.

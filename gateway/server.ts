@@ -19,6 +19,7 @@ import { IncomingHeaders } from "./incoming-headers.ts";
 import { namesKnownKey } from "./known-key.ts";
 import { originForm, pathOf } from "./request-target.ts";
 import { leadership, liveness } from "./health.ts";
+import { LISTENER_OPTIONS } from "./http-limits.ts";
 import { createLogger } from "./logger.ts";
 import { RequestMetrics } from "./metrics.ts";
 import { STS_OPERATIONS } from "./sts.ts";
@@ -71,7 +72,10 @@ function buildFetch(edge: EdgeHandler, store: Store, metrics: RequestMetrics, co
 
 function listen(fetch: Fetch, host: string, port: number, credentials: CredentialSet): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: fetch as (req: Request, env: unknown) => Response | Promise<Response>, hostname: host, port }, () => resolve(server as Server)) as Server;
+    const server = serve(
+      { fetch: fetch as (req: Request, env: unknown) => Response | Promise<Response>, hostname: host, port, serverOptions: LISTENER_OPTIONS },
+      () => resolve(server as Server),
+    ) as Server;
     // Node answers "Expect: 100-continue" itself, before anything is checked, so a client
     // with a wrong or missing key would send its whole body to be refused. Invite only a
     // request that names a key we know; the others get their answer straight away.
