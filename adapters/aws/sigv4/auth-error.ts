@@ -14,6 +14,8 @@ export type AuthFailure =
   /** Both an Authorization header and presigned query parameters. */
   | "multiple_auth"
   | "date_missing"
+  /** x-amz-date present but not `yyyyMMdd'T'HHmmss'Z'` (header auth). */
+  | "date_malformed"
   | "unknown_key"
   | "bad_signature"
   | "skewed"

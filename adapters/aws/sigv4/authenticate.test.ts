@@ -80,6 +80,7 @@ describe("header auth, S3", () => {
     ["sigv2 header in place of sigv4", () => ({ headerEdits: { authorization: "AWS AKIDEXAMPLE:abc=" } }), "bad_signature"],
     ["sigv4a", () => ({ headerEdits: { authorization: "AWS4-ECDSA-P256-SHA256 Credential=x" } }), "unsupported"],
     ["x-amz-date removed", () => ({ headerEdits: { "x-amz-date": null } }), "date_missing"],
+    ["x-amz-date not in basic format", () => ({ headerEdits: { "x-amz-date": "2026-11-22T01:00:00Z" } }), "date_malformed"],
     ["presigned params added", (s) => ({ url: new URL(s.url + "&X-Amz-Signature=abc") }), "multiple_auth"],
   ];
   for (const [what, edit, expected] of tampers) {
@@ -313,6 +314,13 @@ describe("header auth, JSON and Query services", () => {
       if (queryCode) expect(aws.queryCode).toBe(queryCode);
       expect(aws.message.length).toBeGreaterThan(0);
     }
+    // As SQS and SWF answered a malformed X-Amz-Date (brendanhay/amazonka#5, umegaya/lua-aws#18).
+    const badDate = new AuthError("date_malformed", "", { argumentValue: "1442252505" });
+    expect(authErrorFor("sqs", badDate)).toMatchObject({ code: "IncompleteSignatureException", queryCode: "IncompleteSignature", status: 400 });
+    expect(authErrorFor("dynamodb", badDate).message).toBe(
+      "Date must be in ISO-8601 'basic format'. Got '1442252505'. See http://en.wikipedia.org/wiki/ISO_8601",
+    );
+    expect(authErrorFor("s3", badDate)).toMatchObject({ code: "AccessDenied", status: 403 });
     expect(authErrorFor("dynamodb", new AuthError("scope_service", "", {})).message).toBe(
       "Credential should be scoped to correct service: 'dynamodb'. ",
     );

@@ -203,7 +203,7 @@ export async function authenticate(input: AuthInput, opts: AuthOptions): Promise
   const requestTime = parseAmzDate(claimed.amzDate);
   if (requestTime === undefined) {
     if (presigned) throw new AuthError("malformed", "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"", ctx);
-    throw new AuthError("date_missing", "x-amz-date is not in ISO 8601 basic format", ctx);
+    throw new AuthError("date_malformed", "x-amz-date is not in ISO 8601 basic format", { ...ctx, argumentValue: claimed.amzDate });
   }
 
   const service = credential.service;

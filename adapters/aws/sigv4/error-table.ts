@@ -98,6 +98,9 @@ const S3_SIG: ErrorEntry = {
 const SQS_INCOMPLETE = coral("IncompleteSignatureException", "IncompleteSignature", 400);
 const STS_INCOMPLETE = coral("IncompleteSignature", "IncompleteSignature", 400);
 const DDB_INCOMPLETE: ErrorEntry = { code: "IncompleteSignatureException", status: 400 };
+const S3_DATE: ErrorEntry = { code: "AccessDenied", status: 403, message: "AWS authentication requires a valid Date or x-amz-date header" };
+const notBasicFormat = (e: AuthError): string =>
+  `Date must be in ISO-8601 'basic format'. Got '${e.context.argumentValue ?? ""}'. See http://en.wikipedia.org/wiki/ISO_8601`;
 
 /** Signature-class failures: same answer as a wrong signature outside S3. */
 const sigRow = (s3: ErrorEntry): Row => ({ s3, sqs: SQS_SIG, sts: STS_SIG, dynamodb: DDB_SIG, default: STS_SIG });
@@ -150,11 +153,20 @@ export const ERROR_TABLE: Record<AuthFailure, Row> = {
     default: STS_INCOMPLETE,
   },
   date_missing: {
-    s3: { code: "AccessDenied", status: 403, message: "AWS authentication requires a valid Date or x-amz-date header" },
+    s3: S3_DATE,
     sqs: { ...SQS_INCOMPLETE, message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." },
     sts: { ...STS_INCOMPLETE, message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." },
     dynamodb: { ...DDB_INCOMPLETE, message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." },
     default: { ...STS_INCOMPLETE, message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." },
+  },
+  // What the coral services answered for a malformed X-Amz-Date (SQS, recorded in
+  // brendanhay/amazonka#5; SWF, umegaya/lua-aws#18): IncompleteSignature, quoting the value.
+  date_malformed: {
+    s3: S3_DATE,
+    sqs: { ...SQS_INCOMPLETE, message: notBasicFormat },
+    sts: { ...STS_INCOMPLETE, message: notBasicFormat },
+    dynamodb: { ...DDB_INCOMPLETE, message: notBasicFormat },
+    default: { ...STS_INCOMPLETE, message: notBasicFormat },
   },
   unknown_key: {
     s3: {
