@@ -27,6 +27,15 @@ describe("IncomingHeaders", () => {
     );
   });
 
+  it("keeps each value of a repeated field for the signature checks, until it is set or deleted", () => {
+    const h = new IncomingHeaders(["A", " 1 ", "b", "x", "a", "2", "A", "3"]);
+    expect(h.get("a")).toBe(" 1 , 2, 3");
+    expect(h.repeated).toEqual({ a: [" 1 ", "2", "3"] });
+    h.set("a", "4");
+    expect(h.repeated).toEqual({});
+    expect(new IncomingHeaders(["a", "1"]).repeated).toBeUndefined();
+  });
+
   it("reflects changes in later reads and iteration", () => {
     const h = new IncomingHeaders(["b", "1"]);
     h.set("A", "x");

@@ -3,11 +3,16 @@
 // construction (~3 µs for an SDK request) and brand-checks every get (~0.3 µs); SigV4 and
 // routing read a dozen headers per request, so on a small request that cost more than
 // SigV4's hashing. Semantics follow fetch: names are case-insensitive, repeated fields are
-// joined with ", ", and iteration is in sorted name order.
+// joined with ", ", and iteration is in sorted name order. The separate values of a
+// repeated field stay readable for the signature checks, which join them otherwise.
 
-export class IncomingHeaders implements Headers {
+import type { RepeatedFields } from "../adapters/aws/sigv4/canonical.ts";
+
+export class IncomingHeaders implements Headers, RepeatedFields {
   private readonly fields: Record<string, string> = Object.create(null) as Record<string, string>;
   private sortedNames: string[] | undefined;
+  /** Each value of a field sent more than once, in order; made on the first repeat only. */
+  repeated: Record<string, string[]> | undefined;
 
   /** `rawHeaders` as Node gives them: name, value, name, value, … */
   constructor(rawHeaders: readonly string[]) {
@@ -29,19 +34,29 @@ export class IncomingHeaders implements Headers {
   }
 
   set(name: string, value: string): void {
-    this.fields[name.toLowerCase()] = value;
+    const key = name.toLowerCase();
+    this.fields[key] = value;
+    if (this.repeated !== undefined) delete this.repeated[key];
     this.sortedNames = undefined;
   }
 
   append(name: string, value: string): void {
     const key = name.toLowerCase();
     const prev = this.fields[key];
-    this.fields[key] = prev === undefined ? value : `${prev}, ${value}`;
+    if (prev === undefined) {
+      this.fields[key] = value;
+    } else {
+      this.fields[key] = `${prev}, ${value}`;
+      const repeated = (this.repeated ??= Object.create(null) as Record<string, string[]>);
+      (repeated[key] ??= [prev]).push(value);
+    }
     this.sortedNames = undefined;
   }
 
   delete(name: string): void {
-    delete this.fields[name.toLowerCase()];
+    const key = name.toLowerCase();
+    delete this.fields[key];
+    if (this.repeated !== undefined) delete this.repeated[key];
     this.sortedNames = undefined;
   }
 

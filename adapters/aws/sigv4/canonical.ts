@@ -105,6 +105,17 @@ export function canonicalHeaderValue(v: string): string {
   return v.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").trim();
 }
 
+/**
+ * Headers that keep each value of a field sent more than once (the gateway's IncomingHeaders
+ * do; `repeated` is undefined while no field has been). fetch Headers join such values with
+ * ", ", but the signers trim each value and join them with "," (AWS SigV4 test suite case
+ * get-header-key-duplicate: `my-header1:value2,value2,value1`; botocore canonical_headers;
+ * S3's SigV2 CanonicalizedAmzHeaders: `x-amz-meta-username:fred,barney`).
+ */
+export interface RepeatedFields {
+  readonly repeated?: Readonly<Record<string, readonly string[]>>;
+}
+
 /** `host` falls back to the URL's authority (HTTP/2 requests carry :authority instead). */
 export function canonicalRequest(
   method: string,
@@ -116,8 +127,14 @@ export function canonicalRequest(
   signedHeadersRaw: string,
   payloadHash: string,
 ): string {
+  const repeated = (headers as RepeatedFields).repeated;
   let lines = "";
   for (const name of signedHeaders) {
+    const values = repeated?.[name];
+    if (values !== undefined) {
+      lines += name + ":" + values.map(canonicalHeaderValue).join(",") + "\n";
+      continue;
+    }
     const v = headers.get(name) ?? (name === "host" ? urlHost : "");
     lines += name + ":" + canonicalHeaderValue(v) + "\n";
   }

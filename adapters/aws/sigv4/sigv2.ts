@@ -8,7 +8,7 @@ import type { Principal, SigningInfo } from "../service.ts";
 import { AuthError } from "./auth-error.ts";
 import type { Authenticated, AuthInput, AuthOptions } from "./authenticate.ts";
 import { readAll, streamOf } from "./body.ts";
-import type { QueryParam } from "./canonical.ts";
+import type { QueryParam, RepeatedFields } from "./canonical.ts";
 import { MAX_SKEW_MS } from "./error-table.ts";
 import { parseAmzDate } from "./parse.ts";
 import { sameSignature } from "./signing-key.ts";
@@ -54,18 +54,28 @@ function param(params: QueryParam[], name: string): string | undefined {
  * query parameters instead (botocore moves every x-amz-* header, the session token's
  * x-amz-security-token among them, into the query it signs), so those count too, unless
  * the request also sends that header (a client may send both; they are the same value).
+ *
+ * Values are trimmed, never folded inside, and a repeated field's values are joined with
+ * "," (S3's SigV2 rules: "x-amz-meta-username:fred,barney", "trim any white-space around
+ * the colon"; botocore's canonical_custom_headers strips each value and joins with ",";
+ * aws-sdk v2 signs the value as is). Folding "a  b" to "a b" broke their signatures.
  */
 function canonicalAmzHeaders(headers: Headers, params: QueryParam[] | undefined): string {
+  const repeated = (headers as RepeatedFields).repeated;
   const values = new Map<string, string>();
-  for (const [name, value] of headers) if (name.startsWith("x-amz-")) values.set(name, value);
+  for (const [name, value] of headers) {
+    if (!name.startsWith("x-amz-")) continue;
+    const each = repeated?.[name];
+    values.set(name, each === undefined ? value.trim() : each.map((v) => v.trim()).join(","));
+  }
   if (params !== undefined) {
     for (const p of params) {
       const name = p.name.toLowerCase();
-      if (name.startsWith("x-amz-") && !headers.has(name) && !values.has(name)) values.set(name, p.value);
+      if (name.startsWith("x-amz-") && !headers.has(name) && !values.has(name)) values.set(name, p.value.trim());
     }
   }
   let out = "";
-  for (const name of [...values.keys()].sort()) out += name + ":" + values.get(name)!.replace(/\s+/g, " ").trim() + "\n";
+  for (const name of [...values.keys()].sort()) out += name + ":" + values.get(name)! + "\n";
   return out;
 }
 
