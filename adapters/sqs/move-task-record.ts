@@ -1,6 +1,6 @@
 // The persisted state of a message move task and its opaque handle.
 
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 export type MoveTaskStatus = "RUNNING" | "COMPLETED" | "CANCELLING" | "CANCELLED" | "FAILED";
 
@@ -21,8 +21,13 @@ export interface MoveTaskRecord {
   leaseUntil?: number;
 }
 
-export const newTaskId = () => randomBytes(12).toString("hex");
+/**
+ * AWS's task ids are UUIDs: LocalStack's test validated against AWS
+ * (test_basic_move_task_workflow) decodes the handle and parses its taskId as one.
+ */
+export const newTaskId = () => randomUUID();
 
+/** AWS's handle: base64 of {"taskId":…,"sourceArn":…} (the same LocalStack test decodes it). */
 export function encodeTaskHandle(t: { taskId: string; sourceArn: string }): string {
   return Buffer.from(JSON.stringify({ taskId: t.taskId, sourceArn: t.sourceArn }), "utf8").toString("base64");
 }

@@ -17,6 +17,8 @@ import type { SqsService } from "../service.ts";
 import { decodeTaskHandle, encodeTaskHandle, newTaskId, type MoveTaskRecord } from "../move-task-record.ts";
 import { queueCounts } from "./counts.ts";
 
+const SOURCE_NOT_FOUND = "The resource that you specified for the SourceArn parameter doesn't exist.";
+
 async function isDeadLetterQueue(svc: SqsService, arn: string, signal: AbortSignal): Promise<boolean> {
   const page = await svc.store.scan({ ...queuesRange(), signal });
   return page.kvs.some((kv) => {
@@ -36,7 +38,7 @@ export async function startMessageMoveTask(svc: SqsService, input: Input, op: Op
   const rate = optInt(input, "MaxNumberOfMessagesPerSecond", { min: 1, max: 500, reason: "MaxNumberOfMessagesPerSecond must be between 1 and 500." });
   const sourceName = svc.nameFromArn(sourceArn);
   const source = sourceName ? await svc.getQueue(sourceName, op.signal) : undefined;
-  if (!source) throw resourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.");
+  if (!source) throw resourceNotFound(SOURCE_NOT_FOUND);
   if (!(await isDeadLetterQueue(svc, sourceArn, op.signal))) {
     throw invalidParameterValue("Source queue must be configured as a Dead Letter Queue.");
   }
@@ -63,7 +65,9 @@ export async function startMessageMoveTask(svc: SqsService, input: Input, op: Op
       for (const kv of existing.kvs) {
         const t = decodeJson<MoveTaskRecord>(kv.value);
         if (t.status === "RUNNING" || t.status === "CANCELLING") {
-          throw unsupportedOperation("There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
+          // InvalidParameterValue, not UnsupportedOperation: LocalStack's snapshot recorded
+          // against AWS (test_start_multiple_move_tasks).
+          throw invalidParameterValue("There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
         }
       }
       txn.put(moveTaskKey(sourceArn, task.taskId), encodeJson(task));
@@ -78,7 +82,7 @@ export async function listMessageMoveTasks(svc: SqsService, input: Input, op: Op
   const max = optInt(input, "MaxResults", { min: 1, max: 10, reason: "MaxResults must be between 1 and 10." }) ?? 1;
   const sourceName = svc.nameFromArn(sourceArn);
   const source = sourceName ? await svc.getQueue(sourceName, op.signal) : undefined;
-  if (!source) throw resourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.");
+  if (!source) throw resourceNotFound(SOURCE_NOT_FOUND);
   const page = await svc.store.scan({ ...moveTasksRange(sourceArn), signal: op.signal });
   const tasks = page.kvs.map((kv) => decodeJson<MoveTaskRecord>(kv.value)).sort((a, b) => b.started - a.started).slice(0, max);
   return {
@@ -101,12 +105,19 @@ export async function listMessageMoveTasks(svc: SqsService, input: Input, op: Op
 
 export async function cancelMessageMoveTask(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
   const handle = reqString(input, "TaskHandle");
+  // AWS's three answers for a handle that names no task (LocalStack's snapshots recorded
+  // against AWS: test_cancel_with_invalid_task_handle, ..._invalid_source_arn_in_task_handle,
+  // ..._invalid_task_id_in_task_handle): not a handle at all, a source queue that does not
+  // exist, a task id the queue never had.
   const h = decodeTaskHandle(handle);
-  if (!h) throw resourceNotFound("The resource that you specified for the TaskHandle parameter doesn't exist.");
+  if (!h) throw invalidParameterValue("Value for parameter TaskHandle is invalid.");
+  const sourceName = svc.nameFromArn(h.sourceArn);
+  const source = sourceName ? await svc.getQueue(sourceName, op.signal) : undefined;
+  if (!source) throw resourceNotFound(SOURCE_NOT_FOUND);
   const moved = await svc.store.transact(
     async (txn) => {
       const raw = await txn.get(moveTaskKey(h.sourceArn, h.taskId));
-      if (!raw) throw resourceNotFound("The resource that you specified for the TaskHandle parameter doesn't exist.");
+      if (!raw) throw resourceNotFound("Task does not exist.");
       const t = decodeJson<MoveTaskRecord>(raw);
       if (t.status !== "RUNNING") throw unsupportedOperation("Only active tasks can be cancelled.");
       t.status = "CANCELLED";

@@ -1,7 +1,7 @@
 // AddPermission / RemovePermission maintain the queue's Policy attribute the way SQS
 // writes it. The gateway does not evaluate policies: access is controlled by credentials.
 
-import { invalidParameterValue, missingParameter } from "../errors.ts";
+import { invalidParameterValue, missingParameter, overLimit } from "../errors.ts";
 import type { Input, OperationContext, Output } from "../model.ts";
 import { optStringList, reqString } from "../params.ts";
 import type { SqsService } from "../service.ts";
@@ -44,9 +44,11 @@ export async function addPermission(svc: SqsService, input: Input, op: Operation
   if (!LABEL_RE.test(label)) throw invalidParameterValue(`Value ${label} for parameter Label is invalid. Reason: Must be shorter than 80 chars and only contain alphanumeric, hyphen and underscore characters.`);
   const accounts = optStringList(input, "AWSAccountIds") ?? [];
   const actions = optStringList(input, "Actions") ?? [];
-  if (accounts.length === 0) throw missingParameter("AWSAccountId");
-  if (actions.length === 0) throw missingParameter("ActionName");
-  if (actions.length > 7) throw invalidParameterValue("Value for parameter ActionName is invalid. Reason: Only 7 actions are allowed per statement.");
+  // AWS's answers and their order, as moto records them (test_add_permission_errors): no
+  // actions, no accounts, more than 7 actions (OverLimit, 403), then each action's name.
+  if (actions.length === 0) throw missingParameter("Actions");
+  if (accounts.length === 0) throw invalidParameterValue("Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.");
+  if (actions.length > 7) throw overLimit(`${actions.length} Actions were found, maximum allowed is 7.`);
   for (const a of actions) {
     if (!ACTIONS.has(a)) throw invalidParameterValue(`Value SQS:${a} for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action.`);
   }

@@ -264,7 +264,9 @@ export async function tagQueue(svc: SqsService, input: Input, op: OperationConte
   const tags = optStringMap(input, "Tags");
   if (tags === undefined) throw missingParameter("Tags");
   const valid = validateTags(tags);
-  if (Object.keys(valid).length === 0) throw invalidParameterValue("The request must contain a non-empty map of tags.");
+  // An empty map is no map: the Query form of {} sends no Tag.N at all (moto,
+  // test_tag_queue_errors: 'The request must contain the parameter Tags.').
+  if (Object.keys(valid).length === 0) throw missingParameter("Tags");
   await updateQueue(svc, name, op.signal, (q) => {
     const merged = { ...q.tags, ...valid };
     if (Object.keys(merged).length > 50) throw invalidParameterValue(`Too many tags added for queue ${name}.`);
@@ -277,7 +279,10 @@ export async function untagQueue(svc: SqsService, input: Input, op: OperationCon
   const name = svc.queueNameOf(input, op);
   const keys = optStringList(input, "TagKeys");
   if (keys === undefined) throw missingParameter("TagKeys");
-  if (keys.length === 0) throw invalidParameterValue("The request must contain a non-empty list of tag keys.");
+  // moto, test_untag_queue_errors: an empty list answers the tag key length rule.
+  if (keys.length === 0 || keys.some((k) => k.length < 1 || k.length > 128)) {
+    throw invalidParameterValue("Tag keys must be between 1 and 128 characters in length.");
+  }
   await updateQueue(svc, name, op.signal, (q) => {
     for (const k of keys) delete q.tags[k];
   });
