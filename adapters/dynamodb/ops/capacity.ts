@@ -30,14 +30,27 @@ export function addIndexWrites(c: Capacity, writes: IndexWrite[], factor = 1): v
   }
 }
 
-/** The ConsumedCapacity member for ReturnConsumedCapacity, or undefined for NONE. */
-export function consumedCapacity(mode: unknown, tableName: string, c: Capacity): Record<string, unknown> | undefined {
+/**
+ * The ConsumedCapacity member for ReturnConsumedCapacity, or undefined for NONE. Only
+ * TransactGetItems names its units' kind (`ReadCapacityUnits`, at the top and on Table); every
+ * other operation reports the aggregate alone (measured against AWS in
+ * nubo-db/dynamodb-conformance tests/tier1/getItem/consumedCapacity.test.ts and
+ * tests/tier2/transactions/transactGet.test.ts).
+ */
+export function consumedCapacity(
+  mode: unknown,
+  tableName: string,
+  c: Capacity,
+  kind?: "ReadCapacityUnits",
+): Record<string, unknown> | undefined {
   if (mode !== "TOTAL" && mode !== "INDEXES") return undefined;
   const gsiTotal = Object.values(c.gsi).reduce((a, b) => a + b, 0);
   const lsiTotal = Object.values(c.lsi).reduce((a, b) => a + b, 0);
-  const out: Record<string, unknown> = { TableName: tableName, CapacityUnits: c.table + gsiTotal + lsiTotal };
+  const total = c.table + gsiTotal + lsiTotal;
+  const out: Record<string, unknown> = { TableName: tableName, CapacityUnits: total };
+  if (kind) out[kind] = total;
   if (mode === "INDEXES") {
-    out.Table = { CapacityUnits: c.table };
+    out.Table = kind ? { CapacityUnits: c.table, [kind]: c.table } : { CapacityUnits: c.table };
     const wrap = (m: Record<string, number>) =>
       Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { CapacityUnits: v }]));
     if (Object.keys(c.gsi).length) out.GlobalSecondaryIndexes = wrap(c.gsi);

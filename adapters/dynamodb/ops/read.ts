@@ -330,7 +330,8 @@ function legacyFilterFn(conditions: unknown, operator: unknown): (i: Item) => bo
 /**
  * The table or index a Query or Scan reads, after the checks both make once the table is
  * known, in DynamoDB's order: Select against the projection and index, then a consistent
- * read of a global index, then the attributes asked of a global index.
+ * read of a global index, then the attributes asked of a global index, then an index still
+ * being backfilled.
  */
 async function readSource(ctx: OpContext, data: Input, projection: ResolvedPath[] | undefined): Promise<{ src: Source; consistent: boolean }> {
   const consistent = data.ConsistentRead === true;
@@ -339,6 +340,11 @@ async function readSource(ctx: OpContext, data: Input, projection: ResolvedPath[
   selectChecks(data, !!projection, src.index);
   if (consistent && src.index?.global) throw validationError("Consistent reads are not supported on global secondary indexes");
   projectionChecks(src, projection);
+  // An index UpdateTable is still filling would answer with part of its items: DynamoDB
+  // refuses the read instead, as users of a new index see it ("Cannot read from backfilling
+  // global secondary index: <name>", ValidationException, quoted by applications that fall
+  // back to a Scan while it lasts).
+  if (src.index?.backfilling) throw validationError(`Cannot read from backfilling global secondary index: ${src.index.name}`);
   return { src, consistent };
 }
 

@@ -331,8 +331,7 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
   const otherChanges =
     updates.length > 0 || data.StreamSpecification != null || data.SSESpecification != null || data.TableClass != null || data.DeletionProtectionEnabled != null;
   const onlineChanges = updates.filter((u) => u.Create || u.Delete).length;
-  if (onlineChanges > 1)
-    throw limitExceeded("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+  if (onlineChanges > 1) throw limitExceeded(ONE_ONLINE_INDEX);
   const result = await ctx.store.transact(
     async (txn) => {
       const v = await txn.get(tableKey(name));
@@ -354,6 +353,13 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
           return { kind: "invalid" as const, message: `${invalid}Cannot change the type of an existing attribute: ${d.AttributeName}` };
         if (!existing) defs.push(d);
       }
+      // One online index operation per table at a time, counting one still being built by an
+      // earlier request (Terraform and dynomite retry this LimitExceededException while an
+      // index is CREATING). Deleting the index being backfilled is that operation itself, and
+      // allowed (API reference, GlobalSecondaryIndexDescription.Backfilling).
+      const building = t.indexes.find((i) => i.backfilling);
+      if (onlineChanges && building && !updates.some((u) => u.Delete?.IndexName === building.name))
+        return { kind: "limit" as const, message: ONE_ONLINE_INDEX };
       const gc: { start: Uint8Array; end: Uint8Array }[] = [];
       for (const u of updates) {
         if (u.Create) {
@@ -462,6 +468,8 @@ export async function updateTable(ctx: OpContext, data: Input, wake: () => void)
   wake();
   return { TableDescription: await describeTable(ctx, result.t, { status: "UPDATING" }) };
 }
+
+const ONE_ONLINE_INDEX = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table";
 
 /** GSIs of `t` that `updates` neither create nor give an Update with ProvisionedThroughput. */
 function indexesWithoutThroughput(t: TableRecord, updates: GsiUpdate[]): string[] {

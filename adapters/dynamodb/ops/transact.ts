@@ -308,7 +308,9 @@ export async function transactGetItems(ctx: OpContext, data: Input): Promise<Out
       const c = (per[actions[i]!.tableName] ??= newCapacity());
       c.table += readUnits(item ? itemSize(item) : 0, true) * 2;
     });
-    out.ConsumedCapacity = Object.entries(per).map(([name, c]) => consumedCapacity(data.ReturnConsumedCapacity, name, c));
+    out.ConsumedCapacity = Object.entries(per).map(([name, c]) =>
+      consumedCapacity(data.ReturnConsumedCapacity, name, c, "ReadCapacityUnits"),
+    );
   }
   return out;
 }

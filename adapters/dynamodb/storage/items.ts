@@ -4,7 +4,7 @@ import type { Txn } from "../../../kvclient/store.ts";
 import { compareBytes } from "../../../kvclient/tuple.ts";
 import { decodeJson, encodeJson } from "../keyspace.ts";
 import type { Item } from "../types/attribute-value.ts";
-import { itemSize } from "../types/attribute-value.ts";
+import { itemSize, valuesEqual } from "../types/attribute-value.ts";
 import { indexEntry, liveIndexes, projectForIndex, storageKey, ttlEntry, type TableRecord } from "./table.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -22,7 +22,12 @@ export interface IndexWrite {
 
 /**
  * Replace `old` with `next` (either may be absent) and keep every live index in step.
- * Returns which indexes were touched, for consumed-capacity accounting.
+ * Returns the index writes DynamoDB charges for, for consumed-capacity accounting: one to
+ * add or remove an entry, two (delete, then put) when the index key changes, one when only
+ * projected attributes change, none when what the index stores is unchanged (an identical
+ * overwrite, or an update of attributes the index does not project). Measured against AWS in
+ * nubo-db/dynamodb-conformance tests/tier1/putItem/indexConsumedCapacity.test.ts; the
+ * developer guide's "Provisioned throughput considerations for global secondary indexes".
  */
 export function writeItem(
   txn: Txn,
@@ -44,9 +49,13 @@ export function writeItem(
     const after = next ? indexEntry(table, index, next) : undefined;
     if (!before && !after) continue;
     const projected = after ? projectForIndex(table, index, next!) : undefined;
-    if (before && (!after || compareBytes(before, after) !== 0)) txn.delete(before);
+    const previous = before ? projectForIndex(table, index, old!) : undefined;
+    const moved = before && (!after || compareBytes(before, after) !== 0);
+    if (moved) txn.delete(before);
     if (after) txn.put(after, encodeJson(projected));
-    touched.push({ index: index.name, global: index.global, size: itemSize(projected ?? projectForIndex(table, index, old!)) });
+    const charge = (item: Item) => touched.push({ index: index.name, global: index.global, size: itemSize(item) });
+    if (moved) charge(previous!);
+    if (projected && (moved || !previous || !valuesEqual({ M: projected }, { M: previous }))) charge(projected);
   }
   return touched;
 }
