@@ -357,6 +357,51 @@ describeBothBackends("s3 objects", (ctx) => {
     expect(await s3Error(s3.send(new GetBucketTaggingCommand({ Bucket })))).toMatchObject({ name: "NoSuchTagSet" });
   });
 
+  it("answers bad tags, version ids, governance bypasses and write conditions as S3 does", async () => {
+    const { s3 } = ctx();
+    const failed = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (err) {
+        if (!(err instanceof S3ServiceException)) throw err;
+        const e = err as S3ServiceException & Record<string, unknown>;
+        return { name: e.name, status: e.$metadata.httpStatusCode, message: e.message, ArgumentName: e["ArgumentName"], TagKey: e["TagKey"], Header: e["Header"] };
+      }
+      throw new Error("expected an S3 error");
+    };
+    // x-amz-tagging that is no URL query: InvalidArgument naming the header; 11 tags: BadRequest.
+    expect(await failed(s3.send(new PutObjectCommand({ Bucket, Key: "bad/tags", Body: "x", Tagging: "key1=val1&key1=val2" })))).toMatchObject({
+      name: "InvalidArgument", status: 400, ArgumentName: "x-amz-tagging",
+      message: "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.",
+    });
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    expect(await failed(s3.send(new PutObjectCommand({ Bucket, Key: "bad/tags", Body: "x", Tagging: eleven.map((t) => `${t.Key}=${t.Value}`).join("&") })))).toMatchObject({
+      name: "BadRequest", status: 400, message: "Object tags cannot be greater than 10",
+    });
+    await s3.send(new PutObjectCommand({ Bucket, Key: "bad/tags", Body: "x" }));
+    expect(await failed(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "bad/tags", Tagging: { TagSet: eleven } })))).toMatchObject({ name: "BadRequest" });
+    expect(await failed(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "bad/tags", Tagging: { TagSet: [{ Key: "Key1,Key2", Value: "" }] } })))).toMatchObject({
+      name: "InvalidTag", message: "The TagKey you have provided is invalid", TagKey: "Key1,Key2",
+    });
+    expect(await failed(s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: "aws:prefixed", Value: "" }] } })))).toMatchObject({
+      name: "InvalidTag", message: "System tags cannot be added/updated by requester", TagKey: "aws:prefixed",
+    });
+    // DeleteObjects reports a version that cannot exist as NoSuchVersion for that key.
+    const del = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: "bad/tags", VersionId: "HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD" }, { Key: "bad/none" }] } }));
+    expect(del.Errors).toEqual([{ Key: "bad/tags", VersionId: "HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD", Code: "NoSuchVersion", Message: "The specified version does not exist." }]);
+    expect(del.Deleted).toEqual([{ Key: "bad/none" }]);
+    // No bucket has Object Lock here, so a governance bypass is refused, and nothing is deleted.
+    const bypass = { name: "InvalidArgument", status: 400, ArgumentName: "x-amz-bypass-governance-retention" };
+    expect(await failed(s3.send(new DeleteObjectCommand({ Bucket, Key: "bad/tags", BypassGovernanceRetention: true })))).toMatchObject(bypass);
+    expect(await failed(s3.send(new DeleteObjectsCommand({ Bucket, BypassGovernanceRetention: false, Delete: { Objects: [{ Key: "bad/tags" }] } })))).toMatchObject(bypass);
+    await s3.send(new HeadObjectCommand({ Bucket, Key: "bad/tags" }));
+    // A write takes one condition, and If-Match names an ETag.
+    expect(await failed(s3.send(new PutObjectCommand({ Bucket, Key: "bad/tags", Body: "y", IfMatch: "*" })))).toMatchObject({ name: "NotImplemented", status: 501, Header: "If-Match" });
+    expect(await failed(s3.send(new PutObjectCommand({ Bucket, Key: "bad/tags", Body: "y", IfMatch: '"x"', IfNoneMatch: "*" })))).toMatchObject({
+      name: "NotImplemented", status: 501, Header: "If-Match,If-None-Match",
+    });
+  });
+
   it("answers GetObjectAttributes and response-* overrides", async () => {
     const { s3 } = ctx();
     await s3.send(new PutObjectCommand({ Bucket, Key: "attr/o", Body: "attributes", ChecksumAlgorithm: "SHA256" }));

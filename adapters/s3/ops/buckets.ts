@@ -5,7 +5,7 @@ import { S3Errors } from "../wire/errors.ts";
 import { checkBucketName } from "../wire/names.ts";
 import { isoDate, parseXmlBody, textOf, verifyContentMd5, xmlResponse } from "../wire/xml-io.ts";
 import { readWholeBody } from "../wire/request-body.ts";
-import { validateBucketTags } from "../wire/object-headers.ts";
+import { validateBucketTags } from "../wire/tags.ts";
 import { deadEntry } from "../storage/gc.ts";
 import { requireManifest } from "./get-object.ts";
 import { checkCreateBucketAcl } from "./acl.ts";
@@ -23,16 +23,19 @@ export async function createBucket(call: S3Call): Promise<Response> {
   checkCreateBucketAcl(call.headers);
   const bytes = await readWholeBody(call.req, 64 * 1024, call.signal, S3Errors.malformedXml);
   verifyContentMd5(call.headers, bytes);
-  let region = ctx.region;
+  let lc: string | undefined;
   if (bytes.length > 0 && Buffer.from(bytes).toString("utf8").trim() !== "") {
-    const doc = parseXmlBody(bytes, "CreateBucketConfiguration");
-    const lc = textOf(doc["LocationConstraint"]);
-    if (lc !== undefined && lc !== "") {
-      if (lc === "us-east-1") throw S3Errors.invalidLocationConstraint();
-      if (lc !== ctx.region) throw S3Errors.illegalLocationConstraint(ctx.region, lc);
-      region = lc;
-    }
+    lc = textOf(parseXmlBody(bytes, "CreateBucketConfiguration")["LocationConstraint"]) || undefined;
   }
+  if (lc === "us-east-1") throw S3Errors.invalidLocationConstraint();
+  // A bucket is made in us-east-1 unless a LocationConstraint names another Region, so
+  // outside us-east-1 leaving it out is refused: "The unspecified location constraint is
+  // incompatible for the region specific endpoint this request was sent to" (AWS's answer
+  // to boto3's create_bucket without CreateBucketConfiguration; LocalStack's
+  // validate_location_constraint).
+  if (lc === undefined && ctx.region !== "us-east-1") throw S3Errors.illegalLocationConstraint(ctx.region, "unspecified");
+  if (lc !== undefined && lc !== ctx.region) throw S3Errors.illegalLocationConstraint(ctx.region, lc);
+  const region = ctx.region;
   const owner = call.req.principal;
   const record: BucketRecord = { name: bucket, region, created: Date.now(), ownerId: owner.ownerId, ownerName: owner.displayName };
   const outcome = await ctx.store.transact(

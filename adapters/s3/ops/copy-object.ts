@@ -5,7 +5,8 @@
 import { keys, decodeManifest, type ObjectManifest, type StoredChecksum } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
-import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
+import { parseObjectHeaders, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
+import { parseTaggingHeader } from "../wire/tags.ts";
 import { parseWriteConditions } from "../wire/conditionals.ts";
 import { parseAlgorithm } from "../wire/checksum-headers.ts";
 import { parseCopySource } from "../wire/copy-source.ts";

@@ -31,8 +31,16 @@ async function deleteOne(ctx: S3Context, bucket: string, key: string, ifMatch: s
   );
 }
 
+/** Any x-amz-bypass-governance-retention, even `false`, is refused by a bucket without Object Lock. */
+async function refuseGovernanceBypass(call: S3Call): Promise<void> {
+  if (!call.headers.has("x-amz-bypass-governance-retention")) return;
+  await requireBucket(call);
+  throw S3Errors.bypassGovernanceWithoutLock();
+}
+
 export async function deleteObject(call: S3Call): Promise<Response> {
   checkVersionId(call.query);
+  await refuseGovernanceBypass(call);
   const ifMatch = call.headers.get("if-match") ?? undefined;
   await deleteOne(call.ctx, call.bucket, call.key, ifMatch, call.signal);
   return emptyResponse(204);
@@ -47,6 +55,7 @@ interface DeleteTarget {
 export async function deleteObjects(call: S3Call): Promise<Response> {
   const hasDigest = call.headers.has("content-md5") || [...call.headers.keys()].some((k) => k.startsWith("x-amz-checksum-")) || call.headers.has("x-amz-sdk-checksum-algorithm");
   if (!hasDigest) throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5");
+  await refuseGovernanceBypass(call);
   await requireBucket(call);
   const doc = await readXml(call, "Delete");
   const objects = asArray(doc["Object"]);
@@ -66,7 +75,10 @@ export async function deleteObjects(call: S3Call): Promise<Response> {
       const i = next++;
       const t = targets[i]!;
       try {
-        if (t.versionId !== undefined && t.versionId !== "null") throw S3Errors.invalidArgument("Invalid version id specified");
+        // No version but "null" exists in a bucket that was never versioned. Unlike DeleteObject's
+        // InvalidArgument, DeleteObjects reports NoSuchVersion for the key (LocalStack's
+        // test_s3_api.snapshot.json, TestS3ObjectCRUD::test_delete_objects, recorded on AWS).
+        if (t.versionId !== undefined && t.versionId !== "null") throw S3Errors.noSuchVersion(t.key, t.versionId);
         if (Buffer.byteLength(t.key) > 1024) throw S3Errors.keyTooLong(Buffer.byteLength(t.key));
         await deleteOne(call.ctx, call.bucket, t.key, t.etag, call.signal);
         results[i] = { ok: true };

@@ -14,7 +14,8 @@ import {
 import type { S3Context } from "../context.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
-import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
+import { parseObjectHeaders, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
+import { parseTaggingHeader } from "../wire/tags.ts";
 import { parseWriteConditions } from "../wire/conditionals.ts";
 import { keyEncoder } from "../wire/encoding-type.ts";
 import { headerName, parseAlgorithm, parseChecksumRequest, parseContentMd5 } from "../wire/checksum-headers.ts";

@@ -9,11 +9,11 @@ import { Registry } from "prom-client";
 import pino from "pino";
 import { openTempStore, type TempStore } from "../../../kvclient/testing/temp-store.ts";
 import type { Store } from "../../../kvclient/store.ts";
-import type { ServiceRequest } from "../../aws/service.ts";
 import { createS3AdapterWith, type S3Adapter } from "../index.ts";
 import { DEFAULT_S3_OPTIONS } from "../config.ts";
 import { keys, decodeManifest, decodeRecord, INLINE_MAX_BYTES, type GcEntry } from "../keyspace.ts";
 import { collectOnce } from "../storage/gc.ts";
+import { request } from "./adapter-testing.ts";
 
 const CHUNK = 64 * 1024;
 let temp: TempStore;
@@ -30,43 +30,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => temp.dispose());
-
-const principal = { accessKeyId: "test", secretAccessKey: "test", ownerId: "owner", displayName: "owner" };
-
-/** A stream that hands `bytes` over in pieces of `piece` bytes. */
-function piecesOf(bytes: Uint8Array, piece: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, at + piece));
-      at += piece;
-    },
-  });
-}
-
-function request(method: string, path: string, opts: { body?: Uint8Array; buffered?: boolean; piece?: number; headers?: Record<string, string> } = {}): ServiceRequest {
-  const { body, buffered = false, piece = 1000 } = opts;
-  const headers = new Headers({ host: "localhost", ...(body ? { "content-length": String(body.length) } : {}), ...opts.headers });
-  const stream = body && !buffered ? piecesOf(body, piece) : null;
-  return {
-    method,
-    url: new URL(`http://localhost${path}`),
-    rawPath: path.split("?")[0]!,
-    headers,
-    get body() {
-      if (buffered) throw new Error("a buffered body must be read from `bytes`");
-      return stream;
-    },
-    bytes: buffered ? body : undefined,
-    contentLength: body?.length,
-    trailers: Promise.resolve(new Headers()),
-    principal,
-    signing: { accessKeyId: "test", region: "us-east-1", service: "s3", signedHeaders: [], presigned: false },
-    requestId: "test",
-    signal: new AbortController().signal,
-  };
-}
 
 async function bodyOf(res: Response): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());

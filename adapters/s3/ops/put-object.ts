@@ -4,7 +4,8 @@
 import { newId, type ChecksumAlgorithm, type ObjectHeaders, type ObjectManifest, type Segment, type StoredChecksum, type Tag } from "../keyspace.ts";
 import { S3Errors } from "../wire/errors.ts";
 import { checkKey } from "../wire/names.ts";
-import { parseObjectHeaders, parseTaggingHeader, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
+import { parseObjectHeaders, SSE_HEADER, SSE_S3 } from "../wire/object-headers.ts";
+import { parseTaggingHeader } from "../wire/tags.ts";
 import { parseWriteConditions, type WriteConditions } from "../wire/conditionals.ts";
 import { checksumHeaders, headerName, isValidChecksumValue, parseChecksumRequest, parseContentMd5, type ChecksumRequest } from "../wire/checksum-headers.ts";
 import { newDigest, type Digest } from "../storage/hashing.ts";

@@ -85,10 +85,24 @@ export interface WriteConditions {
   ifMatch?: string;
 }
 
+/**
+ * A write takes one condition: `If-None-Match: *` or `If-Match: <etag>`. Anything else is
+ * 501 NotImplemented naming the header, as recorded against AWS (LocalStack's
+ * test_s3_api.snapshot.json, TestS3ObjectWritePrecondition: both headers at once, an
+ * If-None-Match other than `*`, `If-Match: *`).
+ */
 export function parseWriteConditions(h: Headers): WriteConditions {
   const inm = h.get("if-none-match");
-  if (inm !== null && inm.trim() !== "*") throw S3Errors.notImplemented("A header you provided implies functionality that is not implemented");
   const im = h.get("if-match");
+  if (inm !== null && im !== null) {
+    throw S3Errors.unsupportedCondition("If-Match,If-None-Match", "Multiple conditional request headers present in the request");
+  }
+  if (inm !== null && inm.trim() !== "*") {
+    throw S3Errors.unsupportedCondition("If-None-Match", "We don't accept the provided value of If-None-Match header for this API");
+  }
+  if (im !== null && im.trim() === "*") {
+    throw S3Errors.unsupportedCondition("If-Match", "We don't accept the provided value of If-Match header for this API");
+  }
   return { ifNoneMatchStar: inm !== null, ifMatch: im === null ? undefined : im };
 }
 

@@ -9,6 +9,8 @@ const e = (code: string, status: number, message: string, extra: Record<string, 
 export const S3Errors = {
   noSuchBucket: (bucket: string) => e("NoSuchBucket", 404, "The specified bucket does not exist", { BucketName: bucket }),
   noSuchKey: (key: string) => e("NoSuchKey", 404, "The specified key does not exist.", { Key: key }),
+  noSuchVersion: (key: string, versionId: string) =>
+    e("NoSuchVersion", 404, "The specified version does not exist.", { Key: key, VersionId: versionId }),
   noSuchUpload: (uploadId: string) =>
     e("NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", { UploadId: uploadId }),
   noSuchTagSet: (bucket: string) => e("NoSuchTagSet", 404, "The TagSet does not exist", { BucketName: bucket }),
@@ -21,6 +23,9 @@ export const S3Errors = {
   keyTooLong: (size: number) => e("KeyTooLongError", 400, "Your key is too long", { MaxSizeAllowed: 1024, Size: size }),
   invalidArgument: (message: string, name?: string, value?: string) =>
     e("InvalidArgument", 400, message, name === undefined ? {} : { ArgumentName: name, ArgumentValue: value ?? "" }),
+  /** Object Lock is not served, so no bucket here has it (LocalStack's snapshot, test_delete_object_with_no_locking). */
+  bypassGovernanceWithoutLock: () =>
+    e("InvalidArgument", 400, "x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.", { ArgumentName: "x-amz-bypass-governance-retention" }),
   invalidRequest: (message: string) => e("InvalidRequest", 400, message),
   invalidPart: (uploadId: string, partNumber: number, etag: string) =>
     e("InvalidPart", 400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", { UploadId: uploadId, PartNumber: partNumber, ETag: etag }),
@@ -46,7 +51,10 @@ export const S3Errors = {
     e("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema"),
   incompleteBody: () => e("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header"),
   missingContentLength: () => e("MissingContentLength", 411, "You must provide the Content-Length HTTP header."),
-  invalidTag: (message: string) => e("InvalidTag", 400, message),
+  invalidTag: (message: string, tag: { TagKey?: string; TagValue?: string } = {}) => e("InvalidTag", 400, message, tag),
+  invalidTaggingHeader: (value: string) =>
+    e("InvalidArgument", 400, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.", { ArgumentName: "x-amz-tagging", ArgumentValue: value }),
+  badRequest: (message: string) => e("BadRequest", 400, message),
   invalidLocationConstraint: (message = "The specified location-constraint is not valid") =>
     e("InvalidLocationConstraint", 400, message),
   illegalLocationConstraint: (region: string, requested: string) =>
@@ -60,6 +68,9 @@ export const S3Errors = {
     e("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"),
   notImplemented: (message = "A header you provided implies functionality that is not implemented") =>
     e("NotImplemented", 501, message),
+  /** A conditional-write header S3 does not take in this form: it names the header(s) and why. */
+  unsupportedCondition: (header: string, additionalMessage: string) =>
+    e("NotImplemented", 501, "A header you provided implies functionality that is not implemented", { Header: header, additionalMessage }),
   internalError: () => e("InternalError", 500, "We encountered an internal error. Please try again."),
   slowDown: () => e("SlowDown", 503, "Please reduce your request rate."),
   serviceUnavailable: () => e("ServiceUnavailable", 503, "Service is unable to handle request."),

@@ -1,7 +1,7 @@
-// Headers stored with an object (standard ones and x-amz-meta-*), tags sent as a header,
-// and the headers a GET/HEAD answers with, including response-* overrides.
+// Headers stored with an object (standard ones and x-amz-meta-*) and the headers a GET/HEAD
+// answers with, including response-* overrides.
 
-import type { ObjectHeaders, ObjectManifest, Tag } from "../keyspace.ts";
+import type { ObjectHeaders, ObjectManifest } from "../keyspace.ts";
 import { S3Errors } from "./errors.ts";
 import { httpDate } from "./xml-io.ts";
 import { AwsError } from "../../aws/errors.ts";
@@ -55,38 +55,6 @@ function stripAwsChunked(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const rest = v.split(",").map((s) => s.trim()).filter((s) => s !== "" && s.toLowerCase() !== "aws-chunked");
   return rest.length ? rest.join(",") : undefined;
-}
-
-function validateTags(tags: Tag[], max: number): Tag[] {
-  if (tags.length > max) throw S3Errors.invalidTag(`Object tags cannot be greater than ${max}`);
-  const seen = new Set<string>();
-  for (const t of tags) {
-    if ([...t.Key].length > 128 || t.Key.length === 0) throw S3Errors.invalidTag("The TagKey you have provided is invalid");
-    if ([...t.Value].length > 256) throw S3Errors.invalidTag("The TagValue you have provided is invalid");
-    if (t.Key.startsWith("aws:")) throw S3Errors.invalidTag("Your TagKey cannot be prefixed with aws:");
-    if (seen.has(t.Key)) throw S3Errors.invalidTag("Cannot provide multiple Tags with the same key");
-    seen.add(t.Key);
-  }
-  return tags;
-}
-
-export function validateObjectTags(tags: Tag[]): Tag[] {
-  return validateTags(tags, 10);
-}
-
-export function validateBucketTags(tags: Tag[]): Tag[] {
-  if (tags.length > 50) throw S3Errors.invalidTag("Bucket tag count cannot be greater than 50");
-  return validateTags(tags, 50);
-}
-
-/** `x-amz-tagging: k1=v1&k2=v2` (URL query encoding). */
-export function parseTaggingHeader(h: Headers): Tag[] | undefined {
-  const raw = h.get("x-amz-tagging");
-  if (raw === null) return undefined;
-  if (raw === "") return [];
-  const tags: Tag[] = [];
-  for (const [Key, Value] of new URLSearchParams(raw)) tags.push({ Key, Value });
-  return validateObjectTags(tags);
 }
 
 const OVERRIDES: Record<string, string> = {

@@ -4,7 +4,7 @@ import { parseAddress } from "./address.ts";
 import { parseXmlBody } from "./xml-io.ts";
 import { parseChecksumRequest } from "./checksum-headers.ts";
 import { parseRange } from "./range.ts";
-import { checkCopySourceConditions, etagMatches, evaluateReadConditions } from "./conditionals.ts";
+import { checkCopySourceConditions, etagMatches, evaluateReadConditions, parseWriteConditions } from "./conditionals.ts";
 import { isValidBucketName } from "./names.ts";
 import { parseCopySource, parseCopySourceRange } from "./copy-source.ts";
 import { AwsError } from "../../aws/errors.ts";
@@ -129,6 +129,31 @@ describe("read preconditions", () => {
     expect(() => checkCopySourceConditions(new Headers({ "x-amz-copy-source-if-modified-since": future }), v)).not.toThrow();
     expect(() => checkCopySourceConditions(new Headers({ "x-amz-copy-source-if-modified-since": past }), v)).toThrow(AwsError);
     expect(ev({ "if-modified-since": future })).toBe("not-modified");
+  });
+});
+
+describe("write preconditions", () => {
+  const refusal = (h: Record<string, string>) => {
+    try {
+      parseWriteConditions(new Headers(h));
+    } catch (err) {
+      if (err instanceof AwsError) return { status: err.status, code: err.code, ...err.extra };
+      throw err;
+    }
+    return undefined;
+  };
+  it("takes one condition, If-None-Match: * or If-Match: <etag>, and names the header it refuses", () => {
+    expect(parseWriteConditions(new Headers({ "if-none-match": "*" }))).toEqual({ ifNoneMatchStar: true, ifMatch: undefined });
+    expect(parseWriteConditions(new Headers({ "if-match": '"abc"' }))).toEqual({ ifNoneMatchStar: false, ifMatch: '"abc"' });
+    expect(refusal({ "if-none-match": '"abc"' })).toEqual({
+      status: 501, code: "NotImplemented", Header: "If-None-Match", additionalMessage: "We don't accept the provided value of If-None-Match header for this API",
+    });
+    expect(refusal({ "if-match": "*" })).toEqual({
+      status: 501, code: "NotImplemented", Header: "If-Match", additionalMessage: "We don't accept the provided value of If-Match header for this API",
+    });
+    expect(refusal({ "if-match": '"abc"', "if-none-match": "*" })).toEqual({
+      status: 501, code: "NotImplemented", Header: "If-Match,If-None-Match", additionalMessage: "Multiple conditional request headers present in the request",
+    });
   });
 });
 
