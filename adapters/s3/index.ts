@@ -82,7 +82,8 @@ export class S3Adapter implements ServiceAdapter {
         await requireBucket(call);
         return defaultAnswer(route.getDefault, bucket);
       }
-      throw S3Errors.notImplemented();
+      // Named, so that a tool's error says which feature is missing (Terraform prints it).
+      throw S3Errors.notImplemented(`${route.op} is not implemented by this gateway`);
     }
     const handler = OPERATIONS[route.op];
     if (!handler) throw S3Errors.notImplemented();

@@ -1,8 +1,9 @@
 // Bucket configurations the gateway holds at S3's defaults for a new bucket: SSE-S3
 // encryption, all public access blocked, Object Ownership BucketOwnerEnforced, and no
 // policy, CORS, lifecycle, website or replication. A write that asks for the default
-// succeeds (it changes nothing), as does deleting a configuration that is not there;
-// anything else would need a feature we do not have and answers NotImplemented. Tools
+// succeeds (it changes nothing), as does deleting a configuration that is not there, or
+// one that cannot be lifted here (see deleteKeptDefault); anything else would need a
+// feature we do not have and answers NotImplemented. Tools
 // that declare the defaults explicitly (Terraform's aws_s3_bucket_public_access_block,
 // _ownership_controls, _server_side_encryption_configuration) then work.
 // The reads are the route table's documented defaults (wire/route.ts).
@@ -46,6 +47,18 @@ export const putBucketEncryption = (call: S3Call) =>
 
 /** Deleting what is not configured (or resetting encryption to its default) changes nothing. */
 export async function deleteUnconfigured(call: S3Call): Promise<Response> {
+  await requireBucket(call);
+  return emptyResponse(204);
+}
+
+/**
+ * Deleting the public access block or the ownership controls is accepted and changes
+ * nothing. With no bucket policies, no ACLs and no anonymous requests served here, a bucket
+ * blocks public access and keeps ACLs disabled with or without them, and its reads keep
+ * saying so. Refusing failed every `terraform destroy` of a bucket declared with
+ * aws_s3_bucket_public_access_block or _ownership_controls, leaving the bucket behind.
+ */
+export async function deleteKeptDefault(call: S3Call): Promise<Response> {
   await requireBucket(call);
   return emptyResponse(204);
 }

@@ -32,6 +32,8 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   DeleteBucketLifecycle: defaults.deleteUnconfigured,
   DeleteBucketWebsite: defaults.deleteUnconfigured,
   DeleteBucketReplication: defaults.deleteUnconfigured,
+  DeletePublicAccessBlock: defaults.deleteKeptDefault,
+  DeleteBucketOwnershipControls: defaults.deleteKeptDefault,
   PutBucketTagging: buckets.putBucketTagging,
   GetBucketTagging: buckets.getBucketTagging,
   DeleteBucketTagging: buckets.deleteBucketTagging,

@@ -34,6 +34,8 @@ export const ROUTES: readonly RouteRow[] = [
   { method: "DELETE", target: "bucket", sub: "lifecycle", op: "DeleteBucketLifecycle" },
   { method: "DELETE", target: "bucket", sub: "website", op: "DeleteBucketWebsite" },
   { method: "DELETE", target: "bucket", sub: "replication", op: "DeleteBucketReplication" },
+  { method: "DELETE", target: "bucket", sub: "publicAccessBlock", op: "DeletePublicAccessBlock" },
+  { method: "DELETE", target: "bucket", sub: "ownershipControls", op: "DeleteBucketOwnershipControls" },
   { method: "PUT", target: "bucket", op: "CreateBucket" },
   { method: "HEAD", target: "bucket", op: "HeadBucket" },
   { method: "DELETE", target: "bucket", sub: "tagging", op: "DeleteBucketTagging" },
