@@ -30,7 +30,12 @@ export interface BucketRecord {
   ownerId: string;
   ownerName: string;
   tags?: Tag[];
+  /** Default configurations the owner deleted (they read as not configured until put back). */
+  removedDefaults?: RemovableDefault[];
 }
+
+/** Configurations every bucket starts with that DeleteX removes from its reads. */
+export type RemovableDefault = "publicAccessBlock" | "ownershipControls";
 
 /** A run of chunks under one data id: a whole simple object, or one part. */
 export interface Segment {

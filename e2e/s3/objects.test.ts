@@ -126,10 +126,14 @@ describeBothBackends("s3 objects", (ctx) => {
     await s3.send(new DeleteBucketPolicyCommand({ Bucket }));
     await s3.send(new DeleteBucketCorsCommand({ Bucket }));
     expect(await s3Error(s3.send(new DeleteBucketPolicyCommand({ Bucket: "no-such-bucket-here" })))).toMatchObject({ name: "NoSuchBucket" });
-    // What `terraform destroy` sends for those resources is accepted; the bucket keeps its
-    // defaults (no policies, ACLs or anonymous requests here), and says so.
+    // What `terraform destroy` sends for those resources: they then read as not configured
+    // (Terraform waits for that) until the defaults are put back.
     await s3.send(new DeletePublicAccessBlockCommand({ Bucket }));
     await s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket }));
+    expect(await s3Error(s3.send(new GetPublicAccessBlockCommand({ Bucket })))).toMatchObject({ name: "NoSuchPublicAccessBlockConfiguration", status: 404 });
+    expect(await s3Error(s3.send(new GetBucketOwnershipControlsCommand({ Bucket })))).toMatchObject({ name: "OwnershipControlsNotFoundError", status: 404 });
+    await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: allBlocked }));
+    await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] } }));
     expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual(allBlocked);
     expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0]?.ObjectOwnership).toBe("BucketOwnerEnforced");
     expect(await s3Error(s3.send(new DeletePublicAccessBlockCommand({ Bucket: "no-such-bucket-here" })))).toMatchObject({ name: "NoSuchBucket" });

@@ -1,16 +1,24 @@
 // Bucket configurations the gateway holds at S3's defaults for a new bucket: SSE-S3
 // encryption, all public access blocked, Object Ownership BucketOwnerEnforced, and no
 // policy, CORS, lifecycle, website or replication. A write that asks for the default
-// succeeds (it changes nothing), as does deleting a configuration that is not there, or
-// one that cannot be lifted here (see deleteKeptDefault); anything else would need a
-// feature we do not have and answers NotImplemented. Tools
-// that declare the defaults explicitly (Terraform's aws_s3_bucket_public_access_block,
-// _ownership_controls, _server_side_encryption_configuration) then work.
-// The reads are the route table's documented defaults (wire/route.ts).
+// succeeds (it changes nothing), as does deleting a configuration that is not there;
+// anything else would need a feature we do not have and answers NotImplemented.
+//
+// The public access block and the ownership controls can be deleted: they then read as not
+// configured, as on S3, until the default is put back. What the bucket does stays the same:
+// with no policies, no ACLs and no anonymous requests served here, it admits only signed
+// requests with or without them. Refusing the deletes failed every `terraform destroy` of a
+// bucket declared with aws_s3_bucket_public_access_block or _ownership_controls, which
+// waits until the configuration reads as gone. Tools that declare the defaults explicitly
+// (Terraform's aws_s3_bucket_public_access_block, _ownership_controls,
+// _server_side_encryption_configuration) then work. The other reads are the route table's
+// documented defaults (wire/route.ts).
 
 import { S3Errors } from "../wire/errors.ts";
-import { asArray, textOf } from "../wire/xml-io.ts";
+import { asArray, textOf, xmlResponse } from "../wire/xml-io.ts";
+import type { RemovableDefault } from "../keyspace.ts";
 import { emptyResponse, readXml, requireBucket, type S3Call } from "./call.ts";
+import { updateBucket } from "./buckets.ts";
 
 type Doc = Record<string, unknown>;
 
@@ -19,24 +27,63 @@ const child = (d: unknown, name: string): Doc => {
   return typeof v === "object" && v !== null ? (v as Doc) : {};
 };
 
-/** Accept `config` if `isDefault` says it is S3's default, else NotImplemented. */
-async function putDefault(call: S3Call, root: string, isDefault: (doc: Doc) => boolean, what: string): Promise<Response> {
+/**
+ * Accept `config` if `isDefault` says it is S3's default, else NotImplemented. Putting back
+ * a default the owner deleted (`removable`) makes it read as configured again.
+ */
+async function putDefault(call: S3Call, root: string, isDefault: (doc: Doc) => boolean, what: string, removable?: RemovableDefault): Promise<Response> {
   await requireBucket(call);
   const doc = await readXml(call, root);
   if (!isDefault(doc)) throw S3Errors.notImplemented(`Only the default ${what} is supported`);
+  if (removable !== undefined) await markRemoved(call, removable, false);
   return emptyResponse(200);
+}
+
+async function markRemoved(call: S3Call, config: RemovableDefault, removed: boolean): Promise<void> {
+  await updateBucket(call, (b) => {
+    const rest = (b.removedDefaults ?? []).filter((c) => c !== config);
+    const next = removed ? [...rest, config] : rest;
+    const { removedDefaults: _old, ...record } = b;
+    return next.length ? { ...record, removedDefaults: next } : record;
+  });
+}
+
+const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+
+export async function getPublicAccessBlock(call: S3Call): Promise<Response> {
+  const b = await requireBucket(call);
+  if (b.removedDefaults?.includes("publicAccessBlock")) throw S3Errors.noSuchPublicAccessBlock(call.bucket);
+  // New buckets block public access (since April 2023).
+  return xmlResponse("PublicAccessBlockConfiguration", ALL_BLOCKED);
+}
+
+export async function getBucketOwnershipControls(call: S3Call): Promise<Response> {
+  const b = await requireBucket(call);
+  if (b.removedDefaults?.includes("ownershipControls")) throw S3Errors.noOwnershipControls(call.bucket);
+  // New buckets disable ACLs (since April 2023); see ops/acl.ts.
+  return xmlResponse("OwnershipControls", { Rule: { ObjectOwnership: "BucketOwnerEnforced" } });
+}
+
+export async function deletePublicAccessBlock(call: S3Call): Promise<Response> {
+  await markRemoved(call, "publicAccessBlock", true);
+  return emptyResponse(204);
+}
+
+export async function deleteBucketOwnershipControls(call: S3Call): Promise<Response> {
+  await markRemoved(call, "ownershipControls", true);
+  return emptyResponse(204);
 }
 
 export const putPublicAccessBlock = (call: S3Call) =>
   putDefault(call, "PublicAccessBlockConfiguration", (d) =>
-    ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"].every((k) => textOf(d[k])?.trim() === "true"),
-  "public access block (all four settings true)");
+    Object.keys(ALL_BLOCKED).every((k) => textOf(d[k])?.trim() === "true"),
+  "public access block (all four settings true)", "publicAccessBlock");
 
 export const putBucketOwnershipControls = (call: S3Call) =>
   putDefault(call, "OwnershipControls", (d) => {
     const rules = asArray(d["Rule"]);
     return rules.length === 1 && textOf(child(d, "Rule")["ObjectOwnership"])?.trim() === "BucketOwnerEnforced";
-  }, "object ownership (BucketOwnerEnforced)");
+  }, "object ownership (BucketOwnerEnforced)", "ownershipControls");
 
 export const putBucketEncryption = (call: S3Call) =>
   putDefault(call, "ServerSideEncryptionConfiguration", (d) => {
@@ -51,14 +98,3 @@ export async function deleteUnconfigured(call: S3Call): Promise<Response> {
   return emptyResponse(204);
 }
 
-/**
- * Deleting the public access block or the ownership controls is accepted and changes
- * nothing. With no bucket policies, no ACLs and no anonymous requests served here, a bucket
- * blocks public access and keeps ACLs disabled with or without them, and its reads keep
- * saying so. Refusing failed every `terraform destroy` of a bucket declared with
- * aws_s3_bucket_public_access_block or _ownership_controls, leaving the bucket behind.
- */
-export async function deleteKeptDefault(call: S3Call): Promise<Response> {
-  await requireBucket(call);
-  return emptyResponse(204);
-}

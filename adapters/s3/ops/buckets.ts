@@ -152,7 +152,7 @@ export async function getBucketVersioning(call: S3Call): Promise<Response> {
   return xmlResponse("VersioningConfiguration", {});
 }
 
-async function updateBucket(call: S3Call, change: (b: BucketRecord) => BucketRecord): Promise<void> {
+export async function updateBucket(call: S3Call, change: (b: BucketRecord) => BucketRecord): Promise<void> {
   await call.ctx.store.transact(
     async (txn) => {
       const cur = await txn.get(keys.bucket(call.bucket));

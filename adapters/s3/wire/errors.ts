@@ -14,6 +14,9 @@ export const S3Errors = {
   noSuchUpload: (uploadId: string) =>
     e("NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", { UploadId: uploadId }),
   noSuchTagSet: (bucket: string) => e("NoSuchTagSet", 404, "The TagSet does not exist", { BucketName: bucket }),
+  noSuchPublicAccessBlock: (bucket: string) =>
+    e("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found", { BucketName: bucket }),
+  noOwnershipControls: (bucket: string) => e("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found", { BucketName: bucket }),
   bucketAlreadyOwnedByYou: (bucket: string) =>
     e("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it.", { BucketName: bucket }),
   bucketAlreadyExists: (bucket: string) =>

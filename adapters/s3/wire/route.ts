@@ -34,6 +34,8 @@ export const ROUTES: readonly RouteRow[] = [
   { method: "DELETE", target: "bucket", sub: "lifecycle", op: "DeleteBucketLifecycle" },
   { method: "DELETE", target: "bucket", sub: "website", op: "DeleteBucketWebsite" },
   { method: "DELETE", target: "bucket", sub: "replication", op: "DeleteBucketReplication" },
+  { method: "GET", target: "bucket", sub: "publicAccessBlock", op: "GetPublicAccessBlock" },
+  { method: "GET", target: "bucket", sub: "ownershipControls", op: "GetBucketOwnershipControls" },
   { method: "DELETE", target: "bucket", sub: "publicAccessBlock", op: "DeletePublicAccessBlock" },
   { method: "DELETE", target: "bucket", sub: "ownershipControls", op: "DeleteBucketOwnershipControls" },
   { method: "PUT", target: "bucket", op: "CreateBucket" },
@@ -141,20 +143,9 @@ export const REJECTED_BUCKET: Readonly<Record<string, Rejection>> = {
     ops: { GET: "GetBucketRequestPayment", PUT: "PutBucketRequestPayment" },
     getDefault: { kind: "xml", root: "RequestPaymentConfiguration", body: { Payer: "BucketOwner" } },
   },
-  publicAccessBlock: {
-    ops: { GET: "GetPublicAccessBlock", PUT: "PutPublicAccessBlock", DELETE: "DeletePublicAccessBlock" },
-    // New buckets block public access (since April 2023).
-    getDefault: {
-      kind: "xml",
-      root: "PublicAccessBlockConfiguration",
-      body: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-    },
-  },
-  ownershipControls: {
-    ops: { GET: "GetBucketOwnershipControls", PUT: "PutBucketOwnershipControls", DELETE: "DeleteBucketOwnershipControls" },
-    // New buckets disable ACLs (since April 2023); see ops/acl.ts.
-    getDefault: { kind: "xml", root: "OwnershipControls", body: { Rule: { ObjectOwnership: "BucketOwnerEnforced" } } },
-  },
+  // Served in ROUTES (ops/bucket-defaults.ts); listed for their operation names.
+  publicAccessBlock: { ops: { GET: "GetPublicAccessBlock", PUT: "PutPublicAccessBlock", DELETE: "DeletePublicAccessBlock" } },
+  ownershipControls: { ops: { GET: "GetBucketOwnershipControls", PUT: "PutBucketOwnershipControls", DELETE: "DeleteBucketOwnershipControls" } },
   analytics: { ops: { GET: "GetBucketAnalyticsConfiguration", PUT: "PutBucketAnalyticsConfiguration", DELETE: "DeleteBucketAnalyticsConfiguration" } },
   inventory: { ops: { GET: "GetBucketInventoryConfiguration", PUT: "PutBucketInventoryConfiguration", DELETE: "DeleteBucketInventoryConfiguration" } },
   metrics: { ops: { GET: "GetBucketMetricsConfiguration", PUT: "PutBucketMetricsConfiguration", DELETE: "DeleteBucketMetricsConfiguration" } },
