@@ -10,7 +10,7 @@ import {
   DeleteBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, S3ServiceException,
   GetBucketEncryptionCommand, GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, PutObjectAclCommand, PutBucketAclCommand,
   PutPublicAccessBlockCommand, PutBucketOwnershipControlsCommand, PutBucketEncryptionCommand, DeleteBucketEncryptionCommand,
-  DeleteBucketPolicyCommand, DeleteBucketCorsCommand, DeleteObjectsCommand, DeletePublicAccessBlockCommand, DeleteBucketOwnershipControlsCommand, PutBucketVersioningCommand,
+  DeleteBucketPolicyCommand, DeleteBucketCorsCommand, DeleteObjectsCommand, DeletePublicAccessBlockCommand, DeleteBucketOwnershipControlsCommand, PutBucketVersioningCommand, PutBucketNotificationConfigurationCommand, PutBucketRequestPaymentCommand, GetBucketRequestPaymentCommand,
 } from "@aws-sdk/client-s3";
 import { Agent } from "node:http";
 import type { LookupFunction } from "node:net";
@@ -122,6 +122,12 @@ describeBothBackends("s3 objects", (ctx) => {
     expect(await s3Error(s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: "ObjectWriter" }] } })))).toMatchObject({ name: "NotImplemented" });
     await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] } }));
     expect(await s3Error(s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" } }] } })))).toMatchObject({ name: "NotImplemented" });
+    // No notification destinations, and the owner paying (Terraform declares both so).
+    await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: {} }));
+    expect(await s3Error(s3.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: { QueueConfigurations: [{ QueueArn: "arn:aws:sqs:us-east-1:000000000000:q", Events: ["s3:ObjectCreated:*"] }] } })))).toMatchObject({ name: "NotImplemented" });
+    await s3.send(new PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: "BucketOwner" } }));
+    expect(await s3Error(s3.send(new PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: "Requester" } })))).toMatchObject({ name: "NotImplemented" });
+    expect((await s3.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe("BucketOwner");
     await s3.send(new DeleteBucketEncryptionCommand({ Bucket }));
     await s3.send(new DeleteBucketPolicyCommand({ Bucket }));
     await s3.send(new DeleteBucketCorsCommand({ Bucket }));

@@ -1,6 +1,7 @@
 // Bucket configurations the gateway holds at S3's defaults for a new bucket: SSE-S3
-// encryption, all public access blocked, Object Ownership BucketOwnerEnforced, and no
-// policy, CORS, lifecycle, website or replication. A write that asks for the default
+// encryption, all public access blocked, Object Ownership BucketOwnerEnforced, no event
+// notifications, the owner paying for requests, and no policy, CORS, lifecycle, website or
+// replication. A write that asks for the default
 // succeeds (it changes nothing), as does deleting a configuration that is not there;
 // anything else would need a feature we do not have and answers NotImplemented.
 //
@@ -91,6 +92,13 @@ export const putBucketEncryption = (call: S3Call) =>
     const byDefault = child(child(d, "Rule"), "ApplyServerSideEncryptionByDefault");
     return rules.length === 1 && textOf(byDefault["SSEAlgorithm"])?.trim() === "AES256" && byDefault["KMSMasterKeyID"] === undefined;
   }, "encryption (SSE-S3, AES256)");
+
+/** No destinations at all (Terraform's aws_s3_bucket_notification with none declared). */
+export const putBucketNotificationConfiguration = (call: S3Call) =>
+  putDefault(call, "NotificationConfiguration", (d) => Object.keys(d).every((k) => k.startsWith("@_")), "notification configuration (no destinations)");
+
+export const putBucketRequestPayment = (call: S3Call) =>
+  putDefault(call, "RequestPaymentConfiguration", (d) => textOf(d["Payer"])?.trim() === "BucketOwner", "request payment (BucketOwner)");
 
 /** Deleting what is not configured (or resetting encryption to its default) changes nothing. */
 export async function deleteUnconfigured(call: S3Call): Promise<Response> {

@@ -25,6 +25,8 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   PutBucketAcl: acl.putBucketAcl,
   PutPublicAccessBlock: defaults.putPublicAccessBlock,
   PutBucketOwnershipControls: defaults.putBucketOwnershipControls,
+  PutBucketNotificationConfiguration: defaults.putBucketNotificationConfiguration,
+  PutBucketRequestPayment: defaults.putBucketRequestPayment,
   PutBucketEncryption: defaults.putBucketEncryption,
   DeleteBucketEncryption: defaults.deleteUnconfigured,
   DeleteBucketPolicy: defaults.deleteUnconfigured,

@@ -34,6 +34,8 @@ export const ROUTES: readonly RouteRow[] = [
   { method: "DELETE", target: "bucket", sub: "lifecycle", op: "DeleteBucketLifecycle" },
   { method: "DELETE", target: "bucket", sub: "website", op: "DeleteBucketWebsite" },
   { method: "DELETE", target: "bucket", sub: "replication", op: "DeleteBucketReplication" },
+  { method: "PUT", target: "bucket", sub: "notification", op: "PutBucketNotificationConfiguration" },
+  { method: "PUT", target: "bucket", sub: "requestPayment", op: "PutBucketRequestPayment" },
   { method: "GET", target: "bucket", sub: "publicAccessBlock", op: "GetPublicAccessBlock" },
   { method: "GET", target: "bucket", sub: "ownershipControls", op: "GetBucketOwnershipControls" },
   { method: "DELETE", target: "bucket", sub: "publicAccessBlock", op: "DeletePublicAccessBlock" },
