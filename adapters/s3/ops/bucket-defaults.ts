@@ -1,19 +1,18 @@
 // Bucket configurations the gateway holds at S3's defaults for a new bucket: SSE-S3
 // encryption, all public access blocked, Object Ownership BucketOwnerEnforced, no event
 // notifications, the owner paying for requests, and no policy, CORS, lifecycle, website or
-// replication. A write that asks for the default
-// succeeds (it changes nothing), as does deleting a configuration that is not there;
-// anything else would need a feature we do not have and answers NotImplemented.
+// replication. A write that asks for the default succeeds (it changes nothing), as does
+// deleting a configuration that is not there; anything else would need a feature we do not
+// have and answers NotImplemented. Tools that declare the defaults explicitly (Terraform's
+// aws_s3_bucket_public_access_block, _ownership_controls,
+// _server_side_encryption_configuration) then work. The other reads are the route table's
+// documented defaults (wire/route.ts).
 //
 // The public access block and the ownership controls can be deleted: they then read as not
 // configured, as on S3, until the default is put back. What the bucket does stays the same:
 // with no policies, no ACLs and no anonymous requests served here, it admits only signed
 // requests with or without them. Refusing the deletes failed every `terraform destroy` of a
-// bucket declared with aws_s3_bucket_public_access_block or _ownership_controls, which
-// waits until the configuration reads as gone. Tools that declare the defaults explicitly
-// (Terraform's aws_s3_bucket_public_access_block, _ownership_controls,
-// _server_side_encryption_configuration) then work. The other reads are the route table's
-// documented defaults (wire/route.ts).
+// bucket declared with those resources, which waits until the configuration reads as gone.
 
 import { S3Errors } from "../wire/errors.ts";
 import { asArray, textOf, xmlResponse } from "../wire/xml-io.ts";
@@ -33,10 +32,11 @@ const child = (d: unknown, name: string): Doc => {
  * a default the owner deleted (`removable`) makes it read as configured again.
  */
 async function putDefault(call: S3Call, root: string, isDefault: (doc: Doc) => boolean, what: string, removable?: RemovableDefault): Promise<Response> {
-  await requireBucket(call);
+  const bucket = await requireBucket(call);
   const doc = await readXml(call, root);
   if (!isDefault(doc)) throw S3Errors.notImplemented(`Only the default ${what} is supported`);
-  if (removable !== undefined) await markRemoved(call, removable, false);
+  // Only a deleted default has anything to undo: declaring a default it has writes nothing.
+  if (removable !== undefined && bucket.removedDefaults?.includes(removable)) await markRemoved(call, removable, false);
   return emptyResponse(200);
 }
 
