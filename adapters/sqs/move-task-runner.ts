@@ -77,16 +77,14 @@ export class MoveTaskRunner {
   }
 
   private async step(t: MoveTaskRecord, signal: AbortSignal): Promise<void> {
-    const sourceName = this.svc.nameFromArn(t.sourceArn);
-    const source = sourceName ? await this.svc.getQueue(sourceName, signal) : undefined;
+    const source = await this.svc.queueByArn(t.sourceArn, signal);
     if (!source) {
       await this.finish(t, "FAILED", signal, "AWS.SimpleQueueService.NonExistentQueue");
       return;
     }
     let fixedDest: QueueRecord | undefined;
     if (t.destinationArn) {
-      const n = this.svc.nameFromArn(t.destinationArn);
-      fixedDest = n ? await this.svc.getQueue(n, signal) : undefined;
+      fixedDest = await this.svc.queueByArn(t.destinationArn, signal);
       if (!fixedDest) {
         await this.finish(t, "FAILED", signal, "AWS.SimpleQueueService.NonExistentQueue");
         return;
@@ -171,8 +169,7 @@ export class MoveTaskRunner {
         const rec = decodeJson<MessageRecord>(raw);
         if (rec.vis > now) return false;
         if (!dest) {
-          const origin = rec.dlqSource ? this.svc.nameFromArn(rec.dlqSource) : undefined;
-          dest = origin ? await this.svc.getQueue(origin, signal) : undefined;
+          dest = rec.dlqSource ? await this.svc.queueByArn(rec.dlqSource, signal) : undefined;
           if (!dest) return false;
         }
         if (source.fifo) {

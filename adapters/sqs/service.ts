@@ -57,11 +57,17 @@ export class SqsService {
   }
 
   /** The queue name an ARN of this account/region names, if it does. */
-  nameFromArn(arn: string): string | undefined {
+  private nameFromArn(arn: string): string | undefined {
     const parts = arn.split(":");
     if (parts.length !== 6 || parts[0] !== "arn" || parts[2] !== "sqs") return undefined;
     if (parts[4] !== this.accountId) return undefined;
     return parts[5] || undefined;
+  }
+
+  /** The queue an ARN of this account names, as getQueue reads it; undefined when none. */
+  queueByArn(arn: string, signal: AbortSignal): Promise<QueueRecord | undefined> {
+    const name = this.nameFromArn(arn);
+    return name === undefined ? Promise.resolve(undefined) : this.getQueue(name, signal);
   }
 
   /** The queue record, possibly a few seconds stale (see QueueCache). */

@@ -36,15 +36,13 @@ export async function startMessageMoveTask(svc: SqsService, input: Input, op: Op
   const sourceArn = reqString(input, "SourceArn");
   const destinationArn = optString(input, "DestinationArn");
   const rate = optInt(input, "MaxNumberOfMessagesPerSecond", { min: 1, max: 500, reason: "MaxNumberOfMessagesPerSecond must be between 1 and 500." });
-  const sourceName = svc.nameFromArn(sourceArn);
-  const source = sourceName ? await svc.getQueue(sourceName, op.signal) : undefined;
+  const source = await svc.queueByArn(sourceArn, op.signal);
   if (!source) throw resourceNotFound(SOURCE_NOT_FOUND);
   if (!(await isDeadLetterQueue(svc, sourceArn, op.signal))) {
     throw invalidParameterValue("Source queue must be configured as a Dead Letter Queue.");
   }
   if (destinationArn !== undefined) {
-    const destName = svc.nameFromArn(destinationArn);
-    const dest = destName ? await svc.getQueue(destName, op.signal) : undefined;
+    const dest = await svc.queueByArn(destinationArn, op.signal);
     if (!dest) throw resourceNotFound("The resource that you specified for the DestinationArn parameter doesn't exist.");
     if (dest.fifo !== source.fifo) throw invalidParameterValue("The source queue and destination queue must be of the same queue type.");
   }
@@ -80,8 +78,7 @@ export async function startMessageMoveTask(svc: SqsService, input: Input, op: Op
 export async function listMessageMoveTasks(svc: SqsService, input: Input, op: OperationContext): Promise<Output> {
   const sourceArn = reqString(input, "SourceArn");
   const max = optInt(input, "MaxResults", { min: 1, max: 10, reason: "MaxResults must be between 1 and 10." }) ?? 1;
-  const sourceName = svc.nameFromArn(sourceArn);
-  const source = sourceName ? await svc.getQueue(sourceName, op.signal) : undefined;
+  const source = await svc.queueByArn(sourceArn, op.signal);
   if (!source) throw resourceNotFound(SOURCE_NOT_FOUND);
   const page = await svc.store.scan({ ...moveTasksRange(sourceArn), signal: op.signal });
   const tasks = page.kvs.map((kv) => decodeJson<MoveTaskRecord>(kv.value)).sort((a, b) => b.started - a.started).slice(0, max);
@@ -111,8 +108,7 @@ export async function cancelMessageMoveTask(svc: SqsService, input: Input, op: O
   // exist, a task id the queue never had.
   const h = decodeTaskHandle(handle);
   if (!h) throw invalidParameterValue("Value for parameter TaskHandle is invalid.");
-  const sourceName = svc.nameFromArn(h.sourceArn);
-  const source = sourceName ? await svc.getQueue(sourceName, op.signal) : undefined;
+  const source = await svc.queueByArn(h.sourceArn, op.signal);
   if (!source) throw resourceNotFound(SOURCE_NOT_FOUND);
   const moved = await svc.store.transact(
     async (txn) => {

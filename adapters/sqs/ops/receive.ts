@@ -519,8 +519,7 @@ async function settingsFor(svc: SqsService, q: QueueRecord, max: number, vt: num
   };
   if (q.attrs.RedrivePolicy) {
     const rp = parseRedrivePolicy(q.attrs.RedrivePolicy);
-    const name = svc.nameFromArn(rp.deadLetterTargetArn);
-    const target = name ? await svc.getQueue(name, signal) : undefined;
+    const target = await svc.queueByArn(rp.deadLetterTargetArn, signal);
     if (target) s.redrive = { target, maxReceiveCount: rp.maxReceiveCount };
   }
   return s;

@@ -92,8 +92,7 @@ export async function validateRedrivePolicies(
   if (!given.RedrivePolicy) return;
   const raw = given.RedrivePolicy;
   const p = parseRedrivePolicy(raw);
-  const targetName = svc.nameFromArn(p.deadLetterTargetArn);
-  const target = targetName ? await svc.getQueue(targetName, signal) : undefined;
+  const target = await svc.queueByArn(p.deadLetterTargetArn, signal);
   if (!target) throw bad("RedrivePolicy", raw, "Dead letter target does not exist.");
   if (target.fifo !== fifo) throw bad("RedrivePolicy", raw, "Dead-letter queue must be same type of queue as the source..");
   if (!redriveAllows(target.attrs.RedriveAllowPolicy, svc.queueArn(sourceName))) {
