@@ -80,11 +80,9 @@ export interface TableRecord {
   deletionProtection?: boolean;
 }
 
+/** A table's partition key attribute (table keys have one; an index's may have several). */
 export function hashKeyName(schema: KeySchemaElement[]): string {
   return schema[0]!.AttributeName;
-}
-export function rangeKeyName(schema: KeySchemaElement[]): string | undefined {
-  return schema[1]?.AttributeName;
 }
 /** The partition key's attributes, in key-schema order (several only for a global index). */
 export function hashKeyNames(schema: KeySchemaElement[]): string[] {
